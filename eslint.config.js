@@ -1,0 +1,47 @@
+import js from '@eslint/js'
+import prettier from 'eslint-config-prettier'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Commands and the API client must not reach into the sandbox server; it is started through
+      // src/server/sandbox.ts only (see docs/ARCHITECTURE.md).
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/core/**', '**/api/**', '**/commands/**', '**/bulk/**', '@oclif/*'], message: 'src/server is independent of the CLI.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/commands/**/*.ts', 'src/core/**/*.ts', 'src/bulk/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/server/*', '!**/server/sandbox.js'], message: 'Start the sandbox through src/server/sandbox.ts only.' },
+            { group: ['undici'], message: 'src/api is the only HTTP code.' },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  prettier,
+)
