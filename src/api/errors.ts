@@ -1,0 +1,50 @@
+/** Field errors as the API reports them (Laravel style): field name → messages. */
+export type FieldErrors = Record<string, string[]>
+
+/** The API answered with a status that is not a success. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  /**
+   * @param status - HTTP status of the final attempt
+   * @param message - the server's `message`, or a short excerpt of a non-JSON body
+   * @param fields - the server's `errors` object, if any
+   * @param method - request method, for messages
+   * @param path - request path, for messages (never contains a token: invite tokens are redacted)
+   */
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: FieldErrors = {},
+    readonly method = '',
+    readonly path = '',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+/** The connection failed (refused, reset, DNS) on every attempt. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError'
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly attempts: number,
+  ) {
+    super(message)
+  }
+}
+
+/** Every attempt ran past the per-attempt timeout. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError'
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+    readonly attempts: number,
+  ) {
+    super(
+      `No answer from ${url} within ${timeoutMs / 1000}s (${attempts} attempt${attempts === 1 ? '' : 's'})`,
+    )
+  }
+}

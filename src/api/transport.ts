@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto'
+
+import type * as UndiciTypes from 'undici'
+
+import { ApiError, NetworkError, TimeoutError, type FieldErrors } from './errors.js'
+import { redactHeaders, redactPath, redactSecrets } from './redact.js'
+import { MAX_RETRIES, RETRYABLE_STATUSES, isRetryableRequest, retryDelay } from './retry.js'
+
+type Undici = typeof UndiciTypes
+let undiciModule: Promise<Undici> | undefined
+// undici costs ~40 ms to load; commands that fail validation never pay for it.
+const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
+
+/** Options of a {@link Transport}. */
+export interface TransportOptions {
+  /** Base URL of the API, e.g. `https://api.example.com` (no trailing `/api`). */
+  baseUrl: string
+  /** Bearer token; omitted for anonymous calls. */
+  token?: string
+  /** `User-Agent`, `orgctl/<version>`. */
+  userAgent: string
+  /** Per-attempt timeout in milliseconds (connect, headers and body). */
+  timeoutMs: number
+  /** Retries after the first attempt; default 4. */
+  maxRetries?: number
+  /** Receives one line per attempt when `--debug` is on; never sees a token. */
+  trace?: (line: string) => void
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** A multipart file part. */
+export interface FilePart {
+  field: string
+  filename: string
+  contentType: string
+  data: Uint8Array
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>
+  /** JSON body. */
+  json?: unknown
+  /** Multipart body with a single file (rebuilt for every attempt). */
+  file?: FilePart
+  /** false for the one unauthenticated operation (invite accept). */
+  auth?: boolean
+  /** Key for a POST; one is generated when absent. Every retry reuses it. */
+  idempotencyKey?: string
+  /** Statuses the caller handles itself instead of an {@link ApiError}. */
+  accept?: readonly number[]
+}
+
+/** A successful (or accepted) response. */
+export interface ApiResponse<T = unknown> {
+  status: number
+  headers: Record<string, string>
+  body: T
+  /** The key the POST carried, so that callers can report it. */
+  idempotencyKey?: string
+}
+
+const MAX_TEXT_EXCERPT = 200
+
+/**
+ * The only code that speaks HTTP: base URL, bearer token, per-attempt timeout, retries with backoff,
+ * idempotency keys on POST, error mapping and the redacted `--debug` trace.
+ */
+export class Transport {
+  private agent: UndiciTypes.Agent | undefined
+  private readonly maxRetries: number
+  private readonly sleep: (ms: number) => Promise<void>
+
+  constructor(private readonly options: TransportOptions) {
+    this.maxRetries = options.maxRetries ?? MAX_RETRIES
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+  }
+
+  /** The base URL requests go to. */
+  get baseUrl(): string {
+    return this.options.baseUrl
+  }
+
+  /** Sends a request, retrying when the policy allows, and returns the parsed body. */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    const undici = await loadUndici()
+    this.agent ??= new undici.Agent({ connect: { timeout: this.options.timeoutMs } })
+    const url = this.url(path, opts.query)
+    const idempotencyKey = method === 'POST' ? (opts.idempotencyKey ?? randomUUID()) : undefined
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent,
+    }
+    if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
+    if (opts.json !== undefined) headers['content-type'] = 'application/json'
+    const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
+    const shown = redactPath(url)
+    this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
+
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now()
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)
+      let outcome: { status: number; headers: Record<string, string>; text: string } | { error: unknown }
+      try {
+        const res = await undici.request(url, {
+          method: method as 'GET',
+          headers,
+          body: this.body(undici, opts),
+          dispatcher: this.agent,
+          signal: controller.signal,
+        })
+        const text = await res.body.text()
+        outcome = { status: res.statusCode, headers: flattenHeaders(res.headers), text }
+      } catch (error) {
+        outcome = { error }
+      } finally {
+        clearTimeout(timer)
+      }
+      const ms = Math.round(performance.now() - started)
+      const canRetry = retryable && attempt <= this.maxRetries
+
+      if ('error' in outcome) {
+        const timedOut = controller.signal.aborted
+        const reason = timedOut
+          ? `timeout after ${this.options.timeoutMs}ms`
+          : describeNetworkError(outcome.error)
+        this.trace(`${method} ${shown} → ${reason} ${ms}ms (attempt ${attempt})`)
+        if (canRetry) {
+          await this.backoff(retryDelay(attempt - 1, undefined))
+          continue
+        }
+        if (timedOut) throw new TimeoutError(shown, this.options.timeoutMs, attempt)
+        throw new NetworkError(
+          `Could not reach ${new URL(url).origin}: ${reason} (${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          shown,
+          attempt,
+        )
+      }
+
+      const { status, headers: resHeaders, text } = outcome
+      this.trace(`${method} ${shown} → ${status} ${ms}ms (attempt ${attempt})`)
+      if (RETRYABLE_STATUSES.has(status) && canRetry) {
+        await this.backoff(retryDelay(attempt - 1, resHeaders['retry-after']))
+        continue
+      }
+      const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
+      if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt)
+      return { status, headers: resHeaders, body: parseBody(text, resHeaders) as T, idempotencyKey }
+    }
+  }
+
+  /** Releases pooled connections so the process can exit at once. */
+  async close(): Promise<void> {
+    const agent = this.agent
+    this.agent = undefined
+    await agent?.close()
+  }
+
+  private url(path: string, query?: RequestOptions['query']): string {
+    const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.replace(/\/*$/, '/'))
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value))
+    }
+    return url.toString()
+  }
+
+  private body(undici: Undici, opts: RequestOptions): string | InstanceType<Undici['FormData']> | undefined {
+    if (opts.json !== undefined) return JSON.stringify(opts.json)
+    if (opts.file) {
+      const form = new undici.FormData()
+      const blob = new Blob([opts.file.data], { type: opts.file.contentType })
+      form.append(opts.file.field, blob, opts.file.filename)
+      return form
+    }
+    return undefined
+  }
+
+  private async backoff(ms: number): Promise<void> {
+    this.trace(`retrying in ${ms}ms`)
+    await this.sleep(ms)
+  }
+
+  private trace(line: string): void {
+    if (this.options.trace) this.options.trace(redactSecrets(line, [this.options.token]))
+  }
+
+  private toApiError(
+    method: string,
+    path: string,
+    status: number,
+    headers: Record<string, string>,
+    text: string,
+    attempts: number,
+  ): ApiError {
+    const body = parseBody(text, headers)
+    let message = ''
+    let fields: FieldErrors = {}
+    if (body && typeof body === 'object') {
+      const b = body as { message?: unknown; errors?: unknown }
+      if (typeof b.message === 'string') message = b.message
+      if (b.errors && typeof b.errors === 'object')
+        fields = normaliseFields(b.errors as Record<string, unknown>)
+    } else if (typeof body === 'string') {
+      message = excerpt(body)
+    }
+    if (!message) message = `HTTP ${status}`
+    if (attempts > 1) message += ` (after ${attempts} attempts)`
+    return new ApiError(status, redactSecrets(message, [this.options.token]), fields, method, path, headers)
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+function parseBody(text: string, headers: Record<string, string>): unknown {
+  if (text === '') return null
+  const type = headers['content-type'] ?? ''
+  if (type.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return text
+    }
+  }
+  return text
+}
+
+/** A readable one-line excerpt of a non-JSON body (an HTML error page from a proxy, say). */
+export function excerpt(text: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]
+  const plain = (title ?? text)
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return plain.length > MAX_TEXT_EXCERPT ? `${plain.slice(0, MAX_TEXT_EXCERPT)}…` : plain
+}
+
+function normaliseFields(errors: Record<string, unknown>): FieldErrors {
+  const out: FieldErrors = {}
+  for (const [field, value] of Object.entries(errors)) {
+    out[field] = Array.isArray(value) ? value.map(String) : [String(value)]
+  }
+  return out
+}
+
+function describeNetworkError(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  return e.code ?? e.cause?.code ?? e.message ?? String(error)
+}

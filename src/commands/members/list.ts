@@ -1,0 +1,63 @@
+import { Args, Flags } from '@oclif/core'
+
+import type { MembersPage } from '../../api/types.js'
+import { BaseCommand } from '../../core/base-command.js'
+import { render } from '../../core/output.js'
+import * as validate from '../../core/validate.js'
+import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
+
+/**
+ * `--json`: one page `{page, perPage, total, lastPage, members}`; with `--all`, streamed as
+ * `{"members": [...], "total": N}`.
+ */
+export type MembersListResult = MembersPage
+
+export default class MembersList extends BaseCommand<typeof MembersList> {
+  static override summary = "List an organization's members"
+  static override examples = [
+    '<%= config.bin %> members list ORG',
+    '<%= config.bin %> members list ORG --page 2 --per-page 50',
+    '<%= config.bin %> members list ORG --all --csv > members.csv',
+  ]
+  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override flags = {
+    page: Flags.string({ description: 'Page number (from 1)', default: '1', exclusive: ['all'] }),
+    'per-page': Flags.string({ description: 'Members per page (1-100; default 15, or 100 with --all)' }),
+    all: Flags.boolean({ description: 'Every page, printed as it arrives' }),
+  }
+
+  async run(): Promise<MembersListResult | undefined> {
+    const id = validate.uuid(this.args.org, 'ORG')
+    const page = validate.positiveInt(this.flags.page, '--page')
+    const perPageFlag = this.flags['per-page']
+    const perPage = perPageFlag
+      ? validate.positiveInt(perPageFlag, '--per-page', 100)
+      : this.flags.all
+        ? 100
+        : 15
+    const members = await import('../../api/members.js')
+    const api = await this.api()
+    if (!this.flags.all) {
+      const result = await members.listMembers(api, id, page, perPage)
+      await this.show(membersView(result.members))
+      return result
+    }
+    // --all streams: one page in memory at a time, rendered before the next is fetched.
+    const out = (text: string) => process.stdout.write(text)
+    const json = this.format === 'json'
+    const options = json ? undefined : this.renderOptions(MEMBER_COLUMNS)
+    let total = 0
+    if (json) out('{"members":[')
+    for await (const current of members.allMemberPages(api, id, perPage)) {
+      if (json) {
+        for (const m of current.members) out(`${total++ === 0 ? '' : ','}\n${JSON.stringify(m)}`)
+      } else if (options && current.members.length) {
+        out(await render(membersView(current.members), { ...options, header: options.header && total === 0 }))
+        total += current.members.length
+      }
+    }
+    if (json) out(`\n],"total":${total}}\n`)
+    else if (total === 0 && options?.format === 'table') out('(none)\n')
+    return undefined
+  }
+}

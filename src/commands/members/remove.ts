@@ -1,0 +1,46 @@
+import { Args } from '@oclif/core'
+
+import { BaseCommand } from '../../core/base-command.js'
+import { ConfirmationRequired, Declined } from '../../core/errors.js'
+import { yesFlag } from '../../core/flags.js'
+import { confirm, isInteractive } from '../../core/prompts.js'
+import * as validate from '../../core/validate.js'
+import { recordView } from '../../core/views.js'
+
+/** `--json` shape of `members remove`. */
+export interface MembersRemoveResult {
+  organizationId: string
+  memberId: number
+  removed: true
+  message: string | null
+}
+
+export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
+  static override summary = 'Remove a member from an organization'
+  static override examples = [
+    '<%= config.bin %> members remove ORG 7',
+    '<%= config.bin %> members remove ORG 7 --yes',
+  ]
+  static override args = {
+    org: Args.string({ description: 'Organization ID (UUID)', required: true }),
+    member: Args.string({ description: 'Member ID (positive integer)', required: true }),
+  }
+  static override flags = { yes: yesFlag }
+
+  async run(): Promise<MembersRemoveResult> {
+    const org = validate.uuid(this.args.org, 'ORG')
+    const memberId = validate.positiveInt(this.args.member, 'MEMBER')
+    if (!this.flags.yes && !isInteractive()) throw new ConfirmationRequired('Removing a member')
+    const { removeMember } = await import('../../api/members.js')
+    const api = await this.api()
+    if (!this.flags.yes) {
+      const { getOrganization } = await import('../../api/organizations.js')
+      const { name } = await getOrganization(api, org)
+      if (!(await confirm(`Remove member ${memberId} from "${name}"?`))) throw new Declined()
+    }
+    const message = await removeMember(api, org, memberId)
+    const result: MembersRemoveResult = { organizationId: org, memberId, removed: true, message }
+    await this.show(recordView(result, ['organizationId', 'memberId', 'removed', 'message']))
+    return result
+  }
+}

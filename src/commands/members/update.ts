@@ -1,0 +1,46 @@
+import { Args, Flags } from '@oclif/core'
+
+import type { Member } from '../../api/types.js'
+import { BaseCommand } from '../../core/base-command.js'
+import { UsageError } from '../../core/errors.js'
+import * as validate from '../../core/validate.js'
+import { membersView } from '../../core/views.js'
+
+/** `--json`: the updated member, or `{id}` when the API sends it back without data. */
+export type MembersUpdateResult = Member | { id: number }
+
+export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
+  static override summary = "Set a member's roles and workspaces (replaces both lists)"
+  static override examples = [
+    '<%= config.bin %> members update ORG 7 --role 2 --role 4 --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f',
+  ]
+  static override args = {
+    org: Args.string({ description: 'Organization ID (UUID)', required: true }),
+    member: Args.string({ description: 'Member ID (positive integer)', required: true }),
+  }
+  static override flags = {
+    role: Flags.string({
+      description: 'IAM role ID (repeatable): 1 Owner, 2 Admin, 3 Member, 4 Billing',
+      multiple: true,
+    }),
+    workspace: Flags.string({ description: 'Workspace ID (UUID, repeatable)', multiple: true }),
+  }
+
+  async run(): Promise<MembersUpdateResult> {
+    const org = validate.uuid(this.args.org, 'ORG')
+    const memberId = validate.positiveInt(this.args.member, 'MEMBER')
+    // Both lists replace the current ones, so guessing a missing one would silently drop access.
+    if (!this.flags.role?.length)
+      throw new UsageError('Missing required flag --role (give every role the member should have)')
+    if (!this.flags.workspace?.length)
+      throw new UsageError('Missing required flag --workspace (give every workspace the member should have)')
+    const roles = this.flags.role.map((r) => validate.positiveInt(r, '--role'))
+    const workspaces = this.flags.workspace.map((w) => validate.uuid(w, '--workspace'))
+    const { updateMember } = await import('../../api/members.js')
+    const member = await updateMember(await this.api(), org, memberId, { roles, workspaces })
+    const result = member ?? { id: memberId }
+    if (member) await this.show(membersView([member]))
+    else if (this.format !== 'json') process.stdout.write(`Member ${memberId} updated.\n`)
+    return result
+  }
+}

@@ -1,0 +1,37 @@
+import { Flags } from '@oclif/core'
+
+import type { CreatedOrganization } from '../../api/organizations.js'
+import { BaseCommand } from '../../core/base-command.js'
+import { required } from '../../core/prompts.js'
+import * as validate from '../../core/validate.js'
+import { organizationView } from '../../core/views.js'
+
+/** `--json`: `{id, organization}`; both null when the API sent no ID back. */
+export type OrgCreateResult = CreatedOrganization
+
+export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
+  static override summary = 'Create an organization (you become its owner)'
+  static override examples = [
+    '<%= config.bin %> org create --name "Acme Ltd" --country US',
+    '<%= config.bin %> org create --name Acme --country eg --json',
+  ]
+  static override flags = {
+    name: Flags.string({ description: 'Organization name (1-255 characters)' }),
+    country: Flags.string({ description: 'ISO 3166-1 alpha-2 country code, e.g. US or EG' }),
+    type: Flags.string({ description: 'Optional free-form organization type' }),
+  }
+
+  async run(): Promise<OrgCreateResult> {
+    const name = validate.orgName(await required(this.flags.name, '--name', 'Organization name'), '--name')
+    const countryCode = validate.countryCode(
+      await required(this.flags.country, '--country', 'Country code (ISO 3166-1 alpha-2)'),
+      '--country',
+    )
+    const { createOrganization } = await import('../../api/organizations.js')
+    const api = await this.api()
+    const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
+    if (created.organization) await this.show(organizationView(created.organization))
+    else if (this.format !== 'json') process.stdout.write('Organization created; the API sent no ID back.\n')
+    return created
+  }
+}

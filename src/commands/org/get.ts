@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core'
+
+import type { Organization } from '../../api/types.js'
+import { BaseCommand } from '../../core/base-command.js'
+import * as validate from '../../core/validate.js'
+import { organizationView } from '../../core/views.js'
+
+export default class OrgGet extends BaseCommand<typeof OrgGet> {
+  static override summary = 'Show an organization'
+  static override examples = ['<%= config.bin %> org get 123e4567-e89b-12d3-a456-426614174000']
+  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+
+  async run(): Promise<Organization> {
+    const id = validate.uuid(this.args.org, 'ORG')
+    const { getOrganization } = await import('../../api/organizations.js')
+    const org = await getOrganization(await this.api(), id)
+    await this.show(organizationView(org))
+    return org
+  }
+}

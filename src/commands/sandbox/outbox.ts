@@ -1,0 +1,29 @@
+import { Flags } from '@oclif/core'
+
+import type { OutboxMessage } from '../../api/types.js'
+import { BaseCommand } from '../../core/base-command.js'
+import * as validate from '../../core/validate.js'
+import { outboxView } from '../../core/views.js'
+
+export default class SandboxOutbox extends BaseCommand<typeof SandboxOutbox> {
+  static override summary = 'Show the e-mails the sandbox would have sent (with invitation tokens)'
+  static override examples = [
+    '<%= config.bin %> sandbox outbox',
+    '<%= config.bin %> sandbox outbox --to ada@example.com --columns inviteToken --no-header',
+  ]
+  static override flags = {
+    to: Flags.string({ description: 'Only messages to this address' }),
+    org: Flags.string({ description: 'Only messages about this organization (UUID)' }),
+    limit: Flags.string({ description: 'Messages to show, newest first (1-100)', default: '20' }),
+  }
+
+  async run(): Promise<OutboxMessage[]> {
+    const to = this.flags.to === undefined ? undefined : validate.email(this.flags.to, '--to')
+    const organizationId = this.flags.org === undefined ? undefined : validate.uuid(this.flags.org, '--org')
+    const limit = validate.positiveInt(this.flags.limit, '--limit', 100)
+    const { listOutbox } = await import('../../api/sandbox.js')
+    const messages = await listOutbox(await this.api(), { to, organizationId, limit })
+    await this.show(outboxView(messages))
+    return messages
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+
+import { Args, Flags } from '@oclif/core'
+
+import { ApiError } from '../../api/errors.js'
+import type { LedgerEntry } from '../../api/types.js'
+import { BaseCommand } from '../../core/base-command.js'
+import { CliError, ConfirmationRequired, Declined, ExitCode, UsageError } from '../../core/errors.js'
+import { yesFlag } from '../../core/flags.js'
+import { confirm, isInteractive } from '../../core/prompts.js'
+import * as validate from '../../core/validate.js'
+import { recordView } from '../../core/views.js'
+
+/** Stable `--json` shape of `wallet charge` (documented in docs/CLI.md). */
+export interface WalletChargeResult {
+  organizationId: string
+  amount: number
+  service: 'sms'
+  smsPoints: number
+  reason: string | null
+  idempotencyKey: string
+  /** true when the server replayed an earlier charge with this key: nothing was charged again. */
+  replayed: boolean
+  /** The ledger row, or null from an API that answers `data: null`. */
+  ledgerEntry: LedgerEntry | null
+}
+
+export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
+  static override summary = "Charge an organization's wallet: buy SMS points (platform admins)"
+  static override description =
+    'Every charge carries an idempotency key (generated when --idempotency-key is absent); running the same ' +
+    'command again with the same key and values never charges twice.'
+  static override examples = [
+    '<%= config.bin %> wallet charge ORG --amount 1000 --service sms --sms-point 100 --reason "Monthly SMS package"',
+    '<%= config.bin %> wallet charge ORG --amount 1000 --sms-point 100 --yes --idempotency-key "ci-$RUN_ID" --json',
+  ]
+  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override flags = {
+    amount: Flags.string({ description: 'Amount in minor currency units (positive whole number)' }),
+    service: Flags.string({ description: 'Service being bought; only "sms" exists', default: 'sms' }),
+    'sms-point': Flags.string({
+      description: 'SMS points bought (positive whole number; required with --service sms)',
+    }),
+    reason: Flags.string({ description: 'Why, for the ledger' }),
+    'idempotency-key': Flags.string({
+      description: 'Key that makes retries safe (default: a new UUID per invocation)',
+    }),
+    yes: yesFlag,
+  }
+
+  async run(): Promise<WalletChargeResult> {
+    const f = this.flags
+    const org = validate.uuid(this.args.org, 'ORG')
+    if (f.amount === undefined)
+      throw new UsageError('Missing required flag --amount (a positive whole number)')
+    const amount = validate.positiveInt(f.amount, '--amount')
+    if (f.service !== 'sms')
+      throw new UsageError(`--service must be sms (the only service), got "${f.service}"`)
+    if (f['sms-point'] === undefined) throw new UsageError('--sms-point is required with --service sms')
+    const smsPoints = validate.positiveInt(f['sms-point'], '--sms-point')
+    const key =
+      f['idempotency-key'] === undefined
+        ? randomUUID()
+        : validate.idempotencyKey(f['idempotency-key'], '--idempotency-key')
+    if (!f.yes && !isInteractive()) throw new ConfirmationRequired('Charging a wallet')
+
+    const api = await this.api()
+    if (!f.yes) {
+      const { getOrganization } = await import('../../api/organizations.js')
+      const { name } = await getOrganization(api, org)
+      const ok = await confirm(
+        `Charge "${name}" (${org}) an amount of ${amount} for ${smsPoints} SMS points?`,
+      )
+      if (!ok) throw new Declined()
+    }
+    if (process.stderr.isTTY)
+      this.note(`Idempotency key: ${key} (pass --idempotency-key ${key} to retry safely)`)
+
+    const { chargeWallet } = await import('../../api/wallet.js')
+    let charged
+    try {
+      charged = await chargeWallet(
+        api,
+        org,
+        { amount, service: 'sms', sms_point: smsPoints, reason: f.reason },
+        key,
+      )
+    } catch (error) {
+      throw explainKeyReuse(error, key)
+    }
+    const result: WalletChargeResult = {
+      organizationId: org,
+      amount,
+      service: 'sms',
+      smsPoints,
+      reason: f.reason ?? null,
+      idempotencyKey: key,
+      replayed: charged.replayed,
+      ledgerEntry: charged.entry,
+    }
+    if (result.replayed && this.format !== 'json')
+      this.note(
+        'This charge was already made with this idempotency key; the earlier result is shown and nothing was charged again.',
+      )
+    await this.show(
+      recordView({ ...result, ledgerEntry: result.ledgerEntry?.id ?? null }, [
+        'organizationId',
+        'amount',
+        'service',
+        'smsPoints',
+        'reason',
+        'idempotencyKey',
+        'replayed',
+        'ledgerEntry',
+      ]),
+    )
+    return result
+  }
+}
+
+/** A 422 about the idempotency key means it was used before with different values. */
+function explainKeyReuse(error: unknown, key: string): unknown {
+  if (!(error instanceof ApiError) || error.status !== 422) return error
+  const aboutKey =
+    Object.keys(error.fields).some((f) => /idempotency/i.test(f)) || /idempotency/i.test(error.message)
+  if (!aboutKey) return error
+  return new CliError(
+    `The idempotency key "${key}" was already used for a different charge (other organization, amount, points or reason); ` +
+      `nothing was charged. Use a new key for a new charge. (${error.message})`,
+    ExitCode.Rejected,
+    422,
+  )
+}

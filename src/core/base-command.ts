@@ -1,0 +1,172 @@
+import { Command, type Interfaces } from '@oclif/core'
+
+import type { Transport } from '../api/transport.js'
+import { mapError, type MappedError, type TokenSource } from './errors.js'
+import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
+import { pickColumns, render, type View } from './output.js'
+import { defaultSandboxDbPath, resolveTarget, type Target } from './target.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** The `--json` error document: exactly this on stdout when a command fails with `--json`. */
+export interface ErrorJson {
+  error: MappedError
+}
+
+/**
+ * What every orgctl command shares: the global flags, the target (profile, env or sandbox) and its
+ * client, rendering of the returned result, and the one mapping from an error to an exit code.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = sharedFlags
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+
+  private readonly cleanups: (() => Promise<void>)[] = []
+  private tokenSource: TokenSource = 'none'
+  private mapped: MappedError | undefined
+  private transport: Promise<Transport> | undefined
+
+  override async init(): Promise<void> {
+    await super.init()
+    const ctor = this.ctor as typeof BaseCommand
+    const { args, flags } = await this.parse({
+      flags: ctor.flags,
+      baseFlags: ctor.baseFlags,
+      enableJsonFlag: ctor.enableJsonFlag,
+      args: ctor.args,
+      strict: ctor.strict,
+    })
+    this.flags = flags as CommandFlags<T>
+    this.args = args as CommandArgs<T>
+  }
+
+  /** `--output json` is the same as `--json`, including for errors raised before flags are parsed. */
+  override jsonEnabled(): boolean {
+    if (super.jsonEnabled()) return true
+    const argv = this.argv
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      if (a === '--') break
+      if (a === '--output=json' || a === '-ojson' || a === '-o=json') return true
+      if ((a === '--output' || a === '-o') && argv[i + 1] === 'json') return true
+    }
+    return false
+  }
+
+  /** The output format in effect. */
+  protected get format(): OutputFormat {
+    if (this.jsonEnabled()) return 'json'
+    if (this.flags?.csv) return 'csv'
+    return this.flags?.output ?? 'table'
+  }
+
+  /** Whether stderr decorations (spinners) and colour are for a person. */
+  protected get decorated(): boolean {
+    return this.format === 'table' && Boolean(process.stdout.isTTY)
+  }
+
+  /** The API client for the resolved target; starts the in-process sandbox when nothing is configured. */
+  protected api(): Promise<Transport> {
+    this.transport ??= this.connect()
+    return this.transport
+  }
+
+  /** A client for an explicit URL and token (login checks a token before saving it). */
+  protected async transportFor(url: string, token: string | undefined): Promise<Transport> {
+    const { Transport } = await import('../api/transport.js')
+    const debug = this.flags.debug
+    const transport = new Transport({
+      baseUrl: url,
+      token,
+      userAgent: `orgctl/${this.config.version}`,
+      timeoutMs: Math.round((this.flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
+      trace: debug ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+    })
+    this.cleanups.push(() => transport.close())
+    return transport
+  }
+
+  /** Resolves where requests go (flags > env > profile > sandbox). */
+  protected async target(): Promise<Target> {
+    return resolveTarget(
+      { apiUrl: this.flags['api-url'], profile: this.flags.profile },
+      process.env,
+      async () => (await import('./config.js')).openConfig().then((c) => c.read()),
+      defaultSandboxDbPath,
+    )
+  }
+
+  private async connect(): Promise<Transport> {
+    const target = await this.target()
+    if (target.kind === 'remote') {
+      this.tokenSource = target.token ? target.tokenSource : 'none'
+      return this.transportFor(target.url, target.token)
+    }
+    const { mkdir } = await import('node:fs/promises')
+    const { dirname } = await import('node:path')
+    await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
+    // The only import of server code on the CLI side (ARCHITECTURE.md): fastify and SQLite load only here.
+    const { startServer } = await import('../server/sandbox.js')
+    const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
+    this.cleanups.push(() => server.close())
+    this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
+    this.tokenSource = 'sandbox'
+    return this.transportFor(server.url, server.adminToken)
+  }
+
+  /** Draws a result for people (table) or CSV; with JSON, oclif prints the returned value instead. */
+  protected async show(view: View): Promise<void> {
+    if (this.format === 'json') return
+    process.stdout.write(await render(view, this.renderOptions(view.columns, view.extraColumns)))
+  }
+
+  /** Options for {@link render}, from the shared flags. */
+  protected renderOptions(available: readonly string[], extra: readonly string[] = []) {
+    const format = this.format === 'csv' ? 'csv' : 'table'
+    const requested = pickColumns([...available, ...extra], this.flags.columns)
+    return {
+      format,
+      columns: this.flags.columns ? requested : available,
+      header: this.flags.header,
+      color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+    } as const
+  }
+
+  /** A note for the person at the terminal: stderr, never stdout. */
+  protected note(message: string): void {
+    process.stderr.write(`${message}\n`)
+  }
+
+  override async catch(error: Interfaces.CommandError): Promise<void> {
+    this.mapped = mapError(error, this.tokenSource)
+    process.exitCode = this.mapped.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(error))
+    } else {
+      process.stderr.write(`Error: ${this.mapped.message}\n`)
+    }
+    if (this.flags?.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+  }
+
+  protected override toErrorJson(error: unknown): ErrorJson {
+    return { error: this.mapped ?? mapError(error, this.tokenSource) }
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    // Close in reverse: the client before the sandbox it talks to.
+    for (const cleanup of this.cleanups.reverse()) {
+      try {
+        await cleanup()
+      } catch {
+        // Shutting down must not hide the command's own outcome.
+      }
+    }
+    await super.finally(error)
+  }
+}

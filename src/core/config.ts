@@ -1,0 +1,49 @@
+/** A saved API profile. The token never leaves this file except as an Authorization header. */
+export interface Profile {
+  apiUrl: string
+  token?: string
+}
+
+/** The whole profile store. */
+export interface ProfileStore {
+  current?: string
+  profiles: Record<string, Profile>
+}
+
+/** Access to the profile file (conf, 0600 in a 0700 folder), opened lazily. */
+export interface ConfigFile {
+  /** Path of the JSON file, for messages. */
+  readonly path: string
+  read(): ProfileStore
+  write(store: ProfileStore): void
+}
+
+/**
+ * Opens the profile store. conf (and its validators) load only here, so commands that get their
+ * target from flags or the environment never pay for it.
+ */
+export async function openConfig(): Promise<ConfigFile> {
+  const { default: Conf } = await import('conf')
+  const { chmodSync, mkdirSync } = await import('node:fs')
+  const { dirname } = await import('node:path')
+  const conf = new Conf<{ current?: string; profiles?: Record<string, Profile> }>({
+    projectName: 'orgctl',
+    projectSuffix: '',
+    configFileMode: 0o600,
+  })
+  const dir = dirname(conf.path)
+  const secureDir = () => {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chmodSync(dir, 0o700)
+  }
+  return {
+    path: conf.path,
+    read: () => ({ current: conf.get('current'), profiles: { ...(conf.get('profiles') ?? {}) } }),
+    write: (store) => {
+      secureDir()
+      conf.set('profiles', store.profiles)
+      if (store.current === undefined) conf.delete('current')
+      else conf.set('current', store.current)
+    },
+  }
+}

@@ -1,0 +1,130 @@
+import { ApiError, NetworkError, TimeoutError, type FieldErrors } from '../api/errors.js'
+
+/** Exit codes of DESIGN.md; scripts rely on them. */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Auth: 3,
+  NotFound: 4,
+  Rejected: 5,
+  BulkFailures: 6,
+  Unavailable: 7,
+  Interrupted: 130,
+} as const
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** Invalid or missing input, found before anything was sent. Exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** A destructive or costly action needs `--yes` when nobody can be asked. Exit 2. */
+export class ConfirmationRequired extends UsageError {
+  constructor(action: string) {
+    super(`${action} needs confirmation: pass --yes (no terminal to ask on)`)
+  }
+}
+
+/** The user declined at a confirmation prompt; nothing was sent. */
+export class Declined extends Error {
+  override readonly name = 'Declined'
+  constructor() {
+    super('Cancelled; nothing was sent')
+  }
+}
+
+/** A failure that already carries its user-facing message and exit code (e.g. an API that lacks an extension). */
+export class CliError extends Error {
+  override readonly name = 'CliError'
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+/** What the user sees for an error, and what `--json` prints as `{"error": ...}`. */
+export interface MappedError {
+  message: string
+  exitCode: ExitCodeValue
+  status: number | null
+  fields: FieldErrors | null
+}
+
+/** Where the token in use came from; a rejected one is named so the user knows what to fix. */
+export type TokenSource = 'env' | 'profile' | 'sandbox' | 'none'
+
+/**
+ * The one mapping from an error to a message and an exit code (DESIGN.md "Exit codes").
+ * `tokenSource` shapes the 401 hint.
+ */
+export function mapError(error: unknown, tokenSource: TokenSource = 'none'): MappedError {
+  if (error instanceof ApiError) return mapApiError(error, tokenSource)
+  if (error instanceof TimeoutError || error instanceof NetworkError)
+    return { message: error.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
+  if (error instanceof CliError)
+    return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
+  if (error instanceof UsageError)
+    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+  if (error instanceof Declined)
+    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+  const e = error as { name?: string; message?: string; oclif?: { exit?: number }; code?: string }
+  // @inquirer/prompts throws ExitPromptError on Ctrl-C.
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError')
+    return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
+  // oclif's own parse errors (missing flag, bad option, unknown argument) are usage errors.
+  if (e?.oclif?.exit === 2 || (e?.name && /^(Required|Failed|Unexpected|NonExistent|Invalid)/.test(e.name)))
+    return { message: firstLine(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
+  return {
+    message: e?.message ? `Unexpected error: ${e.message}` : 'Unexpected error',
+    exitCode: ExitCode.Unexpected,
+    status: null,
+    fields: null,
+  }
+}
+
+function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
+  const { status } = error
+  const fields = Object.keys(error.fields).length ? error.fields : null
+  const base = { status, fields }
+  if (status === 401) {
+    const hint =
+      tokenSource === 'env'
+        ? 'The token in ORGCTL_TOKEN was rejected: set a valid ORGCTL_TOKEN, or unset it and run `orgctl login`.'
+        : 'Run `orgctl login` to sign in.'
+    return { ...base, message: `Not authenticated (401): ${error.message}. ${hint}`, exitCode: ExitCode.Auth }
+  }
+  if (status === 403)
+    return { ...base, message: `Not allowed (403): ${error.message}`, exitCode: ExitCode.Auth }
+  if (status === 404 || status === 410)
+    return { ...base, message: `Not found (${status}): ${error.message}`, exitCode: ExitCode.NotFound }
+  if (status === 429 || status >= 500)
+    return {
+      ...base,
+      message: `The API is unavailable (${status}): ${error.message}`,
+      exitCode: ExitCode.Unavailable,
+    }
+  if (status >= 400) {
+    const lines = fields
+      ? Object.entries(fields).map(([field, msgs]) => `  ${field}: ${msgs.join('; ')}`)
+      : []
+    return {
+      ...base,
+      message: [`Rejected by the API (${status}): ${error.message}`, ...lines].join('\n'),
+      exitCode: ExitCode.Rejected,
+    }
+  }
+  return {
+    ...base,
+    message: `Unexpected response (${status}): ${error.message}`,
+    exitCode: ExitCode.Unexpected,
+  }
+}
+
+function firstLine(message: string | undefined): string {
+  // oclif appends "See more help with --help"; keep it, it is useful, but drop blank noise.
+  return (message ?? 'Invalid usage').trim()
+}

@@ -1,0 +1,153 @@
+import { ORGANIZATION_STATUSES, type OrganizationStatus } from '../api/types.js'
+import { UsageError } from './errors.js'
+
+/**
+ * ISO 3166-1 alpha-2 officially assigned codes (249). Local checking saves a round trip and gives a
+ * message that says what is allowed.
+ */
+const ISO_COUNTRIES = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
+    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
+    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO ' +
+    'JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR ' +
+    'MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO ' +
+    'RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV ' +
+    'TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
+  ).split(' '),
+)
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+// Deliberately simple: one @, a dot in the domain, no spaces. The server has the final word.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** True when `code` is an assigned ISO 3166-1 alpha-2 code (upper case). */
+export function isCountryCode(code: string): boolean {
+  return ISO_COUNTRIES.has(code)
+}
+
+/** A UUID (any version), or exit 2 naming the flag or argument. */
+export function uuid(value: string, name: string): string {
+  if (!UUID.test(value))
+    throw new UsageError(`${name} must be a UUID (like 123e4567-e89b-12d3-a456-426614174000), got "${value}"`)
+  return value.toLowerCase()
+}
+
+/** An e-mail address. */
+export function email(value: string, name: string): string {
+  const v = value.trim()
+  if (!EMAIL.test(v) || v.length > 254)
+    throw new UsageError(`${name} must be an e-mail address, got "${value}"`)
+  return v
+}
+
+/** An ISO 3166-1 alpha-2 country code; lower case is accepted and upper-cased. */
+export function countryCode(value: string, name: string): string {
+  const v = value.trim().toUpperCase()
+  if (!isCountryCode(v))
+    throw new UsageError(
+      `${name} must be an ISO 3166-1 alpha-2 country code such as US or EG, got "${value}"`,
+    )
+  return v
+}
+
+/** An organization status. */
+export function status(value: string, name: string): OrganizationStatus {
+  if (!(ORGANIZATION_STATUSES as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be one of ${ORGANIZATION_STATUSES.join(', ')}, got "${value}"`)
+  return value as OrganizationStatus
+}
+
+/** A positive integer written in decimal digits (no sign, fraction or exponent). */
+export function positiveInt(value: string | number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  const text = String(value).trim()
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new UsageError(
+      `${name} must be a positive whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${value}"`,
+    )
+  return n
+}
+
+/** An organization name: 1–255 characters after trimming. */
+export function orgName(value: string, name: string): string {
+  const v = value.trim()
+  if (v.length < 1 || v.length > 255) throw new UsageError(`${name} must be 1 to 255 characters`)
+  return v
+}
+
+/** An absolute http(s) URL. */
+export function httpUrl(value: string, name: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(`${name} must be an http:// or https:// URL, got "${value}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${name} must be an http:// or https:// URL, got "${value}"`)
+  return value
+}
+
+/** Largest avatar the API accepts (DESIGN.md decision 11). */
+export const MAX_AVATAR_BYTES = 2 * 1024 * 1024
+
+/** Image kinds the API accepts, recognised by their first bytes. */
+export function imageType(bytes: Uint8Array): { contentType: string; ext: string } | null {
+  const b = (i: number) => bytes[i] ?? -1
+  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47 && b(4) === 0x0d && b(5) === 0x0a)
+    return { contentType: 'image/png', ext: 'png' }
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return { contentType: 'image/jpeg', ext: 'jpg' }
+  if (
+    b(0) === 0x47 &&
+    b(1) === 0x49 &&
+    b(2) === 0x46 &&
+    b(3) === 0x38 &&
+    (b(4) === 0x37 || b(4) === 0x39) &&
+    b(5) === 0x61
+  )
+    return { contentType: 'image/gif', ext: 'gif' }
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to))
+  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP')
+    return { contentType: 'image/webp', ext: 'webp' }
+  return null
+}
+
+/**
+ * Reads an avatar file and checks it locally: readable, at most 2 MiB, png/jpeg/gif/webp by its bytes.
+ */
+export async function readImageFile(
+  path: string,
+  name: string,
+): Promise<{ data: Uint8Array; contentType: string; filename: string }> {
+  const { readFile, stat } = await import('node:fs/promises')
+  const { basename } = await import('node:path')
+  let size: number
+  try {
+    const s = await stat(path)
+    if (!s.isFile()) throw new UsageError(`${name} must be a readable image file; "${path}" is not a file`)
+    size = s.size
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError(`${name} must be a readable image file; cannot read "${path}"`)
+  }
+  if (size > MAX_AVATAR_BYTES)
+    throw new UsageError(`${name} must be at most 2 MiB; "${path}" is ${size} bytes`)
+  let data: Uint8Array
+  try {
+    data = await readFile(path)
+  } catch {
+    throw new UsageError(`${name} must be a readable image file; cannot read "${path}"`)
+  }
+  const type = imageType(data)
+  if (!type)
+    throw new UsageError(`${name} must be a PNG, JPEG, GIF or WebP image; "${path}" is none of these`)
+  return { data, contentType: type.contentType, filename: basename(path) }
+}
+
+/** An idempotency key as the API accepts it: 1–255 printable ASCII characters. */
+export function idempotencyKey(value: string, name: string): string {
+  if (!/^[\x21-\x7e]{1,255}$/.test(value))
+    throw new UsageError(`${name} must be 1 to 255 printable characters without spaces`)
+  return value
+}
