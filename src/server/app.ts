@@ -1,0 +1,190 @@
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify'
+import { authenticate, bearerToken } from './auth.js'
+import { sha256 } from './crypto.js'
+import { HttpError, unauthenticated, validationError } from './errors.js'
+import { abandonIdempotency, finishIdempotency } from './idempotency.js'
+import { invitationRoutes } from './routes/invitations.js'
+import { mediaRoutes } from './routes/media.js'
+import { memberRoutes } from './routes/members.js'
+import { organizationRoutes } from './routes/organizations.js'
+import { sandboxRoutes } from './routes/sandbox.js'
+import { walletRoutes } from './routes/wallet.js'
+import { outboxPath, mediaPath } from './paths.js'
+import { Store, type UserRow } from './store.js'
+import { laravelErrors, schemaCompiler } from './validation.js'
+
+/** Options of {@link buildApp}; see docs/ARCHITECTURE.md. */
+export interface AppOptions {
+  /** SQLite file; the outbox and media live beside it. */
+  dbPath: string
+  /** Injected clock (tests move it to test expiry). */
+  now?: () => Date
+  /** Per-token rate limit; off by default. */
+  rateLimit?: { max: number; windowMs: number } | false
+  /** One line per request, no secrets; default: none. */
+  log?: (line: string) => void
+  /** Accepted as platform admin for this process only, never stored. */
+  ephemeralAdminTokens?: string[]
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store
+  }
+  interface FastifyRequest {
+    user: UserRow | null
+    idempotency: { scope: string; key: string } | undefined
+    replayed: boolean
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a bearer token. */
+    public?: boolean
+  }
+}
+
+/** Everything a route file needs. */
+export interface RouteDeps {
+  store: Store
+  mediaDir: string
+  now: () => Date
+}
+
+const BODY_LIMIT = 1024 * 1024
+
+/** The path of a request for the log: invite tokens are secrets. */
+export function redactPath(url: string): string {
+  return url.replace(/(\/organizations\/invite\/)[^/?#]+/, '$1[redacted]')
+}
+
+function errorBody(
+  message: string,
+  errors?: Record<string, string[]>,
+): { message: string; errors?: unknown } {
+  return errors ? { message, errors } : { message }
+}
+
+/**
+ * The sandbox API as a fastify app on a SQLite file. It never listens: tests and
+ * `startServer()` do that.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date())
+  const store = new Store(options.dbPath, outboxPath(options.dbPath), now)
+  const ephemeral = new Set((options.ephemeralAdminTokens ?? []).map((t) => sha256(t)))
+  let admin: UserRow | undefined
+  const ephemeralAdmin = (): UserRow => (admin ??= store.ensureAdmin())
+  if (ephemeral.size > 0) ephemeralAdmin()
+
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true })
+  app.decorate('store', store)
+  app.decorateRequest('user', null)
+  app.decorateRequest('idempotency', undefined)
+  app.decorateRequest('replayed', false)
+  app.setValidatorCompiler(schemaCompiler)
+  // JSON routes take JSON only: text/plain would reach the schema as a string.
+  app.removeContentTypeParser('text/plain')
+  app.addHook('onClose', async () => store.close())
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof HttpError)
+      return reply.code(error.statusCode).send(errorBody(error.message, error.errors))
+    if (error.validation) {
+      // A malformed ID in the path names nothing that exists.
+      if (error.validationContext === 'params') return reply.code(404).send(errorBody('Not found.'))
+      const invalid = validationError(
+        laravelErrors(error.validation as never, error.validationContext ?? 'body'),
+      )
+      return reply.code(422).send(errorBody(invalid.message, invalid.errors))
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(errorBody('The request body is not valid JSON.'))
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+        return reply.code(415).send(errorBody('Unsupported content type.'))
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(errorBody('The request body is too large.'))
+      case 'FST_REQ_FILE_TOO_LARGE':
+        return reply.code(413).send(errorBody('The file may not be greater than 2048 kilobytes.'))
+      default:
+        break
+    }
+    const status = error.statusCode ?? 500
+    if (status === 429) return reply.code(429).send(errorBody('Too Many Attempts.'))
+    if (status >= 400 && status < 500)
+      return reply.code(status).send(errorBody(error.message || 'Bad request.'))
+    options.log?.(
+      `${now().toISOString()} error ${request.method} ${redactPath(request.url)}: ${error.stack ?? error.message}`,
+    )
+    return reply.code(500).send(errorBody('Server Error.'))
+  })
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('Not found.')))
+
+  if (options.rateLimit) {
+    await app.register(rateLimit, {
+      global: true,
+      max: options.rateLimit.max,
+      timeWindow: options.rateLimit.windowMs,
+      keyGenerator: (request) => {
+        const token = bearerToken(request)
+        return token ? `token:${sha256(token)}` : `ip:${request.ip}`
+      },
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        message: 'Too Many Attempts.',
+        after: context.after,
+      }),
+    })
+  }
+  // Added after the rate limiter so that its onRequest hook runs first: a flood of bad tokens is
+  // limited before each one costs a database lookup.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) return
+    const existing = route.onRequest
+      ? Array.isArray(route.onRequest)
+        ? route.onRequest
+        : [route.onRequest]
+      : []
+    route.onRequest = [
+      ...existing,
+      async (request: FastifyRequest) => {
+        const user = authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
+        if (!user) throw unauthenticated()
+        request.user = user
+      },
+    ]
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    finishIdempotency(store, request, reply, payload)
+    return payload
+  })
+  app.addHook('onRequestAbort', async (request) => abandonIdempotency(store, request))
+  app.addHook('onResponse', async (request, reply) => {
+    abandonIdempotency(store, request)
+    options.log?.(
+      `${new Date().toISOString()} ${request.method} ${redactPath(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms${request.replayed ? ' replayed' : ''}`,
+    )
+  })
+
+  await app.register(multipart, {
+    limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 },
+  })
+
+  const deps: RouteDeps = { store, mediaDir: mediaPath(options.dbPath), now }
+  organizationRoutes(app, deps)
+  memberRoutes(app, deps)
+  invitationRoutes(app, deps)
+  walletRoutes(app, deps)
+  sandboxRoutes(app, deps)
+  mediaRoutes(app, deps)
+  return app
+}

@@ -1,0 +1,134 @@
+import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { RouteDeps } from '../app.js'
+import { caller, organizationFor } from '../auth.js'
+import { sha256 } from '../crypto.js'
+import { fieldError, HttpError } from '../errors.js'
+import { idempotent } from '../idempotency.js'
+import { fastifyPath, operation, routeSchema } from '../spec.js'
+import type { OrganizationRow } from '../store.js'
+
+const MAX_AVATAR = 2 * 1024 * 1024
+
+/** The organization JSON of the API; an uploaded avatar's URL is made from the request's own host. */
+export function organizationJson(row: OrganizationRow, request: FastifyRequest): Record<string, unknown> {
+  const avatarUrl = row.avatar_media
+    ? `${request.protocol}://${request.host}/media/avatars/${row.avatar_media}`
+    : row.avatar_url
+  return {
+    id: row.id,
+    name: row.name,
+    countryCode: row.country_code,
+    avatarUrl,
+    status: row.status,
+    statusReason: row.status_reason,
+    type: row.type,
+    owner: row.owner_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+/** The image type of a file by its first bytes, or undefined for anything else. */
+export function imageType(bytes: Buffer): 'png' | 'jpg' | 'gif' | 'webp' | undefined {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png'
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg'
+  const head = bytes.subarray(0, 6).toString('latin1')
+  if (head === 'GIF87a' || head === 'GIF89a') return 'gif'
+  if (
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'webp'
+  return undefined
+}
+
+interface Upload {
+  bytes: Buffer
+  type: 'png' | 'jpg' | 'gif' | 'webp'
+}
+
+const uploads = new WeakMap<FastifyRequest, Upload>()
+
+type OrgParams = { organizationId: string }
+type CreateBody = { name: string; countryCode: string; type?: string }
+type PatchBody = { name?: string; avatarUrl?: string | null; status?: string; statusReason?: string | null }
+
+/** Create, get, update an organization and upload its avatar. */
+export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: RouteDeps): void {
+  const create = operation('createOrganization')
+  app.post<{ Body: CreateBody }>(
+    fastifyPath(create.path),
+    { schema: routeSchema('createOrganization'), preHandler: idempotent(store) },
+    async (request, reply) => {
+      const id = store.createOrganization(request.body, caller(request).id)
+      return reply.code(201).header('location', `/api/organizations/${id}`).send()
+    },
+  )
+
+  const get = operation('getOrganization')
+  app.get<{ Params: OrgParams }>(
+    fastifyPath(get.path),
+    { schema: routeSchema('getOrganization') },
+    async (request) =>
+      organizationJson(
+        organizationFor(store, caller(request), request.params.organizationId, 'read'),
+        request,
+      ),
+  )
+
+  app.patch<{ Params: OrgParams; Body: PatchBody }>(
+    fastifyPath(operation('updateOrganization').path),
+    { schema: routeSchema('updateOrganization') },
+    async (request) => {
+      const org = organizationFor(store, caller(request), request.params.organizationId, 'manage')
+      store.updateOrganization(org.id, request.body)
+      return organizationJson(store.organization(org.id)!, request)
+    },
+  )
+
+  app.post<{ Params: { organization: string } }>(
+    fastifyPath(operation('uploadAvatar').path),
+    {
+      schema: routeSchema('uploadAvatar'),
+      preHandler: [
+        // Access first, then the file: an outsider's upload is refused before it is read.
+        async (request) => {
+          organizationFor(store, caller(request), request.params.organization, 'manage')
+          if (!request.isMultipart()) {
+            throw new HttpError(415, 'The request must be multipart/form-data with a file field.')
+          }
+          const part = await request.file({ limits: { fileSize: MAX_AVATAR } })
+          if (!part || part.fieldname !== 'file') {
+            if (part) await part.toBuffer().catch(() => undefined)
+            throw fieldError('file', 'The file field is required.')
+          }
+          const bytes = await part.toBuffer()
+          if (part.file.truncated)
+            throw new HttpError(413, 'The file may not be greater than 2048 kilobytes.')
+          const type = imageType(bytes)
+          if (!type) throw new HttpError(415, 'The file must be a file of type png, jpeg, gif, webp.')
+          uploads.set(request, { bytes, type })
+        },
+        idempotent(store, { extra: (request) => sha256(uploads.get(request)?.bytes ?? '') }),
+      ],
+    },
+    async (request) => {
+      const upload = uploads.get(request)!
+      const org = organizationFor(store, caller(request), request.params.organization, 'manage')
+      // Named by content: the client's file name never reaches a path.
+      const file = `${sha256(upload.bytes)}.${upload.type}`
+      const target = join(mediaDir, file)
+      if (!existsSync(target)) {
+        mkdirSync(mediaDir, { recursive: true })
+        const temp = `${target}.${process.pid}.tmp`
+        writeFileSync(temp, upload.bytes)
+        renameSync(temp, target)
+      }
+      store.setAvatarMedia(org.id, file)
+      const json = organizationJson(store.organization(org.id)!, request)
+      return { success: true, message: 'File uploaded successfully', data: { avatarUrl: json.avatarUrl } }
+    },
+  )
+}
