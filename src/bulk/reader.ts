@@ -1,0 +1,446 @@
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { Transform, pipeline } from 'node:stream'
+import type { Readable } from 'node:stream'
+import { pipeline as pipelineAsync } from 'node:stream/promises'
+
+import { EmailIndex } from './email-index.js'
+import { BulkInputError } from './errors.js'
+import { InputGuard } from './input-guard.js'
+import { checkEmail, checkRow, show } from './validate-row.js'
+import type { InviteRow } from './validate-row.js'
+
+export { BulkInputError } from './errors.js'
+export type { InviteRow } from './validate-row.js'
+export { ROW_LIMITS } from './validate-row.js'
+
+/** Input formats: CSV with a header, or JSON Lines (one object per line). */
+export type InputFormat = 'csv' | 'jsonl'
+
+/** A row that passed validation. `line` is 1-based, the line where the row starts. */
+export interface ValidItem {
+  line: number
+  row: InviteRow
+  error?: undefined
+}
+
+/** A row that must not be sent: `error` names the field(s) and what is allowed. */
+export interface InvalidItem {
+  line: number
+  /** The trimmed e-mail address, when the row had one (for the report). */
+  email?: string
+  error: string
+  row?: undefined
+}
+
+/** What {@link readRows} yields for each data row, in file order. */
+export type RowItem = ValidItem | InvalidItem
+
+/** Options of {@link readRows}. */
+export interface ReadRowsOptions {
+  /** Overrides the format that the file name implies; required in practice for stdin (default there: csv). */
+  format?: InputFormat | undefined
+  /** The stream read when the input is `-` (default `process.stdin`). */
+  stdin?: Readable | undefined
+  /** Longest physical line in bytes (default 64 KiB); a longer line rejects the whole input at once. */
+  maxLineBytes?: number | undefined
+  /** Sees every raw chunk as it is read, e.g. to hash the input in the same pass. */
+  onBytes?: ((chunk: Buffer) => void) | undefined
+}
+
+/** Default bound on one line: generous for a row (the longest valid row is well under 2 KB). */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024
+
+const COLUMNS = ['email', 'name', 'roles'] as const
+type Column = (typeof COLUMNS)[number]
+const CHUNK_BYTES = 64 * 1024
+
+/**
+ * The format of `input`: `explicit` when given, else from the extension (`.csv`; `.jsonl` or `.ndjson`).
+ * Stdin (`-`) without an explicit format is CSV.
+ * @throws BulkInputError (`UNKNOWN_FORMAT`) for any other extension.
+ */
+export function detectFormat(input: string, explicit?: InputFormat): InputFormat {
+  if (explicit) return explicit
+  if (input === '-') return 'csv'
+  const extension = extname(input).toLowerCase()
+  if (extension === '.csv') return 'csv'
+  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl'
+  throw new BulkInputError(
+    `cannot tell the format of ${input} from its name; use a .csv or .jsonl file, or pass --format csv|jsonl`,
+    { code: 'UNKNOWN_FORMAT' },
+  )
+}
+
+/**
+ * Reads and validates the rows of a CSV or JSON Lines file (or `-` for stdin) as a stream: memory does not
+ * grow with the file except for the duplicate index (see {@link EmailIndex}, about 25 bytes per row).
+ *
+ * Each data row yields a {@link RowItem}: invalid rows (bad field, wrong field count, malformed JSON line,
+ * repeated e-mail address: "duplicate of line N") are reported and reading goes on.
+ *
+ * @throws BulkInputError during iteration when the input as a whole is unusable: empty, no header, wrong
+ *   delimiter, unknown/missing/repeated column, not UTF-8, a line over `maxLineBytes`, broken CSV quoting,
+ *   or a JSON Lines file whose first line is not JSON. Rows before the problem may already have been yielded,
+ *   so a caller that must send nothing from a bad file reads it once to the end first (see {@link scanInput}).
+ */
+export async function* readRows(input: string, options: ReadRowsOptions = {}): AsyncGenerator<RowItem> {
+  const format = detectFormat(input, options.format)
+  const guard = new InputGuard({
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    onBytes: options.onBytes,
+  })
+  const source =
+    input === '-' ? (options.stdin ?? process.stdin) : createReadStream(input, { highWaterMark: CHUNK_BYTES })
+  const seen = new EmailIndex()
+  const header = { line: 0 }
+  try {
+    const items = format === 'csv' ? csvItems(source, guard, options, header) : jsonlItems(source, guard)
+    let rows = 0
+    for await (const item of items) {
+      rows++
+      yield dedupe(item, seen)
+    }
+    if (rows === 0) {
+      throw header.line === 0
+        ? new BulkInputError('the file is empty; it has no rows to send', { code: 'EMPTY', line: 1 })
+        : new BulkInputError(`the file has a header (line ${header.line}) but no rows`, {
+            code: 'NO_ROWS',
+            line: header.line + 1,
+          })
+    }
+  } catch (error) {
+    throw asInputError(error, input)
+  } finally {
+    // Stops reading when the caller breaks out early or an error ends the iteration.
+    if (!source.destroyed && source !== process.stdin) source.destroy()
+  }
+}
+
+function dedupe(item: RowItem, seen: EmailIndex): RowItem {
+  const email = item.error === undefined ? item.row.email : item.email
+  if (email === undefined) return item
+  const first = seen.firstLineOf(email.toLowerCase(), item.line)
+  if (first === undefined) return item
+  return {
+    line: item.line,
+    email,
+    error: `duplicate of line ${first} (${email}); each address is invited once`,
+  }
+}
+
+async function* csvItems(
+  source: Readable,
+  guard: InputGuard,
+  options: ReadRowsOptions,
+  header: { line: number },
+): AsyncGenerator<RowItem> {
+  // Loaded here so that commands that never read a file do not pay for csv-parse at start-up.
+  const { parse } = await import('csv-parse')
+  const parser = parse({
+    bom: true,
+    info: true,
+    // A quote inside an unquoted value (`Jane "JJ" Doe`) is kept as text rather than failing the file.
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+  })
+  pipeline(source, guard, parser, () => {
+    // Errors surface through the parser's iterator below; pipeline destroys every stage on the first one.
+  })
+  let columns: Record<Column, number> | undefined
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[]
+    info: { lines: number }
+  }>) {
+    // info.lines is where the record ends; quoted newlines inside it move its start back.
+    let line = info.lines
+    for (const field of record)
+      for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) line--
+    if (record.every((field) => field.trim() === '')) continue
+    if (!columns) {
+      columns = readHeader(record, line)
+      header.line = line
+      continue
+    }
+    const rawEmail = record[columns.email]
+    if (record.length !== Object.keys(columns).length) {
+      const emailCheck = checkEmail(rawEmail)
+      yield {
+        line,
+        ...('email' in emailCheck ? { email: emailCheck.email } : {}),
+        error: `the row has ${record.length} fields but the header has 3; quote a value that contains a comma ("Doe, Jane")`,
+      }
+      continue
+    }
+    yield toItem(
+      line,
+      checkRow({ email: rawEmail, name: record[columns.name], roles: record[columns.roles] }, 'csv'),
+    )
+  }
+}
+
+function readHeader(record: string[], line: number): Record<Column, number> {
+  const names = record.map((cell) => cell.trim().toLowerCase())
+  const first = record[0] ?? ''
+  if (record.length === 1) {
+    for (const [delimiter, label] of [
+      [';', "';'"],
+      ['\t', 'tabs'],
+      ['|', "'|'"],
+    ] as const) {
+      if (first.includes(delimiter)) {
+        throw new BulkInputError(
+          `the file seems to use ${label} as delimiter; orgctl expects commas (header: email,name,roles)`,
+          { code: 'WRONG_DELIMITER', line },
+        )
+      }
+    }
+  }
+  if (first.trimStart().startsWith('{')) {
+    throw new BulkInputError(
+      `line ${line} looks like JSON, not a CSV header; name the file .jsonl or pass --format jsonl`,
+      { code: 'MISSING_HEADER', line },
+    )
+  }
+  if (!names.some((name) => (COLUMNS as readonly string[]).includes(name))) {
+    throw new BulkInputError(
+      `line ${line} is not a header; the first line must name the columns: email,name,roles (in any order)`,
+      { code: 'MISSING_HEADER', line },
+    )
+  }
+  const columns: Partial<Record<Column, number>> = {}
+  names.forEach((name, index) => {
+    if (!(COLUMNS as readonly string[]).includes(name)) {
+      const what = name === '' ? 'an empty column name' : `unknown column ${show(record[index])}`
+      throw new BulkInputError(
+        `the header (line ${line}) has ${what}; the columns are email, name and roles`,
+        {
+          code: 'UNKNOWN_COLUMN',
+          line,
+        },
+      )
+    }
+    const column = name as Column
+    if (columns[column] !== undefined) {
+      throw new BulkInputError(`the header (line ${line}) names the column ${column} twice`, {
+        code: 'DUPLICATE_COLUMN',
+        line,
+      })
+    }
+    columns[column] = index
+  })
+  const missing = COLUMNS.filter((column) => columns[column] === undefined)
+  if (missing.length > 0) {
+    throw new BulkInputError(
+      `the header (line ${line}) has no ${missing.join(' or ')} column; the columns are email, name and roles`,
+      { code: 'MISSING_COLUMN', line },
+    )
+  }
+  return columns as Record<Column, number>
+}
+
+async function* jsonlItems(source: Readable, guard: InputGuard): AsyncGenerator<RowItem> {
+  pipeline(source, guard, () => {
+    // Errors surface through the guard's iterator below.
+  })
+  let line = 0
+  let sawRow = false
+  for await (const text of splitLines(guard as AsyncIterable<Buffer>)) {
+    line++
+    const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim()
+    if (trimmed === '') continue
+    let value: unknown
+    try {
+      value = JSON.parse(trimmed)
+    } catch (error) {
+      if (!sawRow && !trimmed.startsWith('{') && !trimmed.startsWith('[')) {
+        throw new BulkInputError(
+          `line ${line} is not JSON; is this a CSV file? name it .csv or pass --format csv`,
+          { code: 'NOT_JSONL', line },
+        )
+      }
+      yield { line, error: `the line is not valid JSON (${(error as Error).message})` }
+      continue
+    } finally {
+      sawRow = true
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      yield { line, error: 'the line is not a JSON object like {"email": ..., "name": ..., "roles": [...]}' }
+      continue
+    }
+    const record = value as Record<string, unknown>
+    const unknown = Object.keys(record).filter((key) => !(COLUMNS as readonly string[]).includes(key))
+    if (unknown.length > 0) {
+      const emailCheck = checkEmail(record.email)
+      yield {
+        line,
+        ...('email' in emailCheck ? { email: emailCheck.email } : {}),
+        error: `unknown field ${show(unknown[0])}; the fields are email, name and roles`,
+      }
+      continue
+    }
+    yield toItem(line, checkRow({ email: record.email, name: record.name, roles: record.roles }, 'jsonl'))
+  }
+}
+
+/** Splits a byte stream on '\n' (dropping a '\r' before it); line length is bounded by the guard upstream. */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let pending: Buffer[] = []
+  for await (const chunk of chunks) {
+    let start = 0
+    for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
+      pending.push(chunk.subarray(start, end))
+      yield decodeLine(pending)
+      pending = []
+      start = end + 1
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start))
+  }
+  if (pending.length > 0) yield decodeLine(pending)
+}
+
+function decodeLine(parts: Buffer[]): string {
+  const text = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8')
+  return text.endsWith('\r') ? text.slice(0, -1) : text
+}
+
+function toItem(line: number, check: ReturnType<typeof checkRow>): RowItem {
+  if (check.errors === undefined) return { line, row: check.row }
+  return {
+    line,
+    ...(check.email === undefined ? {} : { email: check.email }),
+    error: check.errors.join('; '),
+  }
+}
+
+function asInputError(error: unknown, input: string): unknown {
+  if (error instanceof BulkInputError) return error
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && code.startsWith('CSV_')) {
+    const line = (error as { lines?: number }).lines
+    const reason =
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quoted value is never closed'
+        : code === 'CSV_MAX_RECORD_SIZE'
+          ? 'a row is too long'
+          : 'a quote is misplaced (a value with a quote inside must be quoted, with the quote doubled: "a ""b"" c")'
+    return new BulkInputError(`the CSV is malformed at line ${line}: ${reason}`, {
+      code: 'MALFORMED_CSV',
+      line,
+      cause: error,
+    })
+  }
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EPERM') {
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : 'permission denied'
+    return new BulkInputError(`cannot read ${input}: ${why}`, { code: 'UNREADABLE', cause: error })
+  }
+  return error
+}
+
+/** What one streaming pass over a file learns without parsing it. */
+export interface InputFingerprint {
+  /** SHA-256 of the bytes, hex: the input's identity for the journal. */
+  sha256: string
+  bytes: number
+  /** Physical lines that are not blank. */
+  nonBlankLines: number
+}
+
+/** Hashes and counts the lines of a file in one streaming pass (about as fast as the disk reads). */
+export async function fingerprintFile(path: string): Promise<InputFingerprint> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  let nonBlankLines = 0
+  let lineHasContent = false
+  try {
+    for await (const chunk of createReadStream(path, {
+      highWaterMark: CHUNK_BYTES,
+    }) as AsyncIterable<Buffer>) {
+      hash.update(chunk)
+      bytes += chunk.length
+      for (let i = 0; i < chunk.length; i++) {
+        const byte = chunk[i] as number
+        if (byte === 0x0a) {
+          if (lineHasContent) nonBlankLines++
+          lineHasContent = false
+        } else if (byte !== 0x0d && byte !== 0x20 && byte !== 0x09) lineHasContent = true
+      }
+    }
+  } catch (error) {
+    throw asInputError(error, path)
+  }
+  if (lineHasContent) nonBlankLines++
+  return { sha256: hash.digest('hex'), bytes, nonBlankLines }
+}
+
+/**
+ * Number of data rows in a file, for progress totals: non-blank lines, less the header for CSV. A CSV value
+ * with a quoted line break makes this an over-estimate by one per break.
+ */
+export async function countRows(path: string, format?: InputFormat): Promise<number> {
+  const { nonBlankLines } = await fingerprintFile(path)
+  return detectFormat(path, format) === 'csv' ? Math.max(0, nonBlankLines - 1) : nonBlankLines
+}
+
+/** Totals of a full validating pass: see {@link scanInput}. */
+export interface InputScan {
+  sha256: string
+  bytes: number
+  valid: number
+  invalid: number
+}
+
+/**
+ * Reads the whole input once, validating every row and hashing the bytes, so that a caller learns of any
+ * whole-file problem (thrown as BulkInputError) before it sends anything, and gets the journal key and the
+ * progress total in the same pass.
+ */
+export async function scanInput(input: string, options: ReadRowsOptions = {}): Promise<InputScan> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  let valid = 0
+  let invalid = 0
+  for await (const item of readRows(input, {
+    ...options,
+    onBytes: (chunk) => {
+      hash.update(chunk)
+      bytes += chunk.length
+      options.onBytes?.(chunk)
+    },
+  })) {
+    if (item.error === undefined) valid++
+    else invalid++
+  }
+  return { sha256: hash.digest('hex'), bytes, valid, invalid }
+}
+
+/**
+ * Copies a stream (stdin) to a new file in `dir`, hashing it on the way, so that piped input can be read
+ * twice (validate, then send) and identified for the journal by its content. Memory stays at one chunk.
+ */
+export async function spoolToFile(
+  stream: Readable,
+  dir: string,
+): Promise<{ path: string; sha256: string; bytes: number }> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `stdin-${process.pid}-${Date.now()}.part`)
+  const hash = createHash('sha256')
+  let bytes = 0
+  await pipelineAsync(
+    stream,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk)
+        bytes += chunk.length
+        callback(null, chunk)
+      },
+    }),
+    createWriteStream(path, { mode: 0o600 }),
+  )
+  return { path, sha256: hash.digest('hex'), bytes }
+}
