@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto'
+import { Command, Flags } from '@oclif/core'
+
+/** `orgctl server start`: the sandbox API on 127.0.0.1 until SIGINT or SIGTERM. */
+export default class ServerStart extends Command {
+  static override summary = 'Run the sandbox API server (the whole API on a SQLite file)'
+
+  static override description =
+    'Listens on 127.0.0.1 and prints "Listening on <url>" to stdout when ready. Without --admin-token ' +
+    '(or ORGCTL_ADMIN_TOKEN) a platform-admin token is generated and printed once on stderr. ' +
+    'One line per request is logged to stderr, without secrets. Stops cleanly on SIGINT or SIGTERM.'
+
+  static override examples = [
+    '<%= config.bin %> server start',
+    'ORGCTL_ADMIN_TOKEN=s3cret <%= config.bin %> server start --port 4010 --db ./sandbox.db',
+    '<%= config.bin %> server start --rate-limit 60 --rate-window 60',
+  ]
+
+  static override flags = {
+    port: Flags.integer({ description: 'port to listen on (0: any free port)', default: 4010, min: 0, max: 65535 }),
+    host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+    db: Flags.string({ description: 'SQLite database file (the outbox and media live beside it)', default: './sandbox.db' }),
+    'admin-token': Flags.string({
+      description: 'platform-admin bearer token to accept (stored hashed)',
+      env: 'ORGCTL_ADMIN_TOKEN',
+    }),
+    'rate-limit': Flags.integer({ description: 'requests per token per window (off unless given)', min: 1 }),
+    'rate-window': Flags.integer({ description: 'rate-limit window in seconds', default: 60, min: 1 }),
+    quiet: Flags.boolean({ description: 'do not log requests', default: false }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ServerStart)
+    // Loaded here so that no other command pays for fastify and SQLite.
+    const { startServer } = await import('../../server/sandbox.js')
+    const generated = flags['admin-token'] ? undefined : randomBytes(32).toString('base64url')
+    const adminToken = flags['admin-token'] ?? generated!
+    const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)
+    const server = await startServer({
+      dbPath: flags.db,
+      host: flags.host,
+      port: flags.port,
+      adminToken,
+      rateLimit: flags['rate-limit'] ? { max: flags['rate-limit'], windowMs: flags['rate-window'] * 1000 } : false,
+      ...(log ? { log } : {}),
+    })
+    if (generated) process.stderr.write(`Admin token (shown once): ${generated}\n`)
+    process.stdout.write(`Listening on ${server.url}\n`)
+
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    await server.close()
+  }
+}
