@@ -17,9 +17,17 @@ export default class ServerStart extends Command {
   ]
 
   static override flags = {
-    port: Flags.integer({ description: 'port to listen on (0: any free port)', default: 4010, min: 0, max: 65535 }),
+    port: Flags.integer({
+      description: 'port to listen on (0: any free port)',
+      default: 4010,
+      min: 0,
+      max: 65535,
+    }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
-    db: Flags.string({ description: 'SQLite database file (the outbox and media live beside it)', default: './sandbox.db' }),
+    db: Flags.string({
+      description: 'SQLite database file (the outbox and media live beside it)',
+      default: './sandbox.db',
+    }),
     'admin-token': Flags.string({
       description: 'platform-admin bearer token to accept (stored hashed)',
       env: 'ORGCTL_ADMIN_TOKEN',
@@ -41,7 +49,9 @@ export default class ServerStart extends Command {
       host: flags.host,
       port: flags.port,
       adminToken,
-      rateLimit: flags['rate-limit'] ? { max: flags['rate-limit'], windowMs: flags['rate-window'] * 1000 } : false,
+      rateLimit: flags['rate-limit']
+        ? { max: flags['rate-limit'], windowMs: flags['rate-window'] * 1000 }
+        : false,
       ...(log ? { log } : {}),
     })
     if (generated) process.stderr.write(`Admin token (shown once): ${generated}\n`)
