@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { resetSandbox, sandboxFiles, startServer } from '../../src/server/sandbox.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'orgctl-sandbox-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('startServer and resetSandbox', () => {
+  it('names the outbox and media beside the database', () => {
+    expect(sandboxFiles('/x/sandbox.db')).toEqual({
+      db: '/x/sandbox.db',
+      outbox: '/x/sandbox.outbox.db',
+      media: '/x/sandbox.media',
+    })
+  })
+
+  it('serves on 127.0.0.1 with an ephemeral admin token that dies with the process, and keeps data across restarts', async () => {
+    const dbPath = join(dir, 'nested', 'sandbox.db')
+    const first = await startServer({ dbPath, ephemeralAdmin: true })
+    expect(first.url).toBe(`http://127.0.0.1:${first.port}`)
+    const headers = { authorization: `Bearer ${first.adminToken}`, 'content-type': 'application/json' }
+    const created = await fetch(`${first.url}/api/organizations`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'Kept', countryCode: 'JP' }),
+    })
+    expect(created.status).toBe(201)
+    const location = created.headers.get('location')!
+    await first.close()
+
+    const second = await startServer({ dbPath, ephemeralAdmin: true })
+    try {
+      const stale = await fetch(second.url + location, {
+        headers: { authorization: `Bearer ${first.adminToken}` },
+      })
+      expect(stale.status).toBe(401)
+      const kept = await fetch(second.url + location, {
+        headers: { authorization: `Bearer ${second.adminToken}` },
+      })
+      expect(kept.status).toBe(200)
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('accepts a stored admin token across restarts', async () => {
+    const dbPath = join(dir, 'stored.db')
+    for (let i = 0; i < 2; i++) {
+      const server = await startServer({ dbPath, ...(i === 0 ? { adminToken: 'stored-admin-token' } : {}) })
+      try {
+        const res = await fetch(`${server.url}/api/sandbox/outbox`, {
+          headers: { authorization: 'Bearer stored-admin-token' },
+        })
+        expect(res.status).toBe(200)
+      } finally {
+        await server.close()
+      }
+    }
+  })
+
+  it('reset deletes the database, its WAL, the outbox and the media', async () => {
+    const dbPath = join(dir, 'reset.db')
+    const server = await startServer({ dbPath, ephemeralAdmin: true })
+    await server.close()
+    const files = sandboxFiles(dbPath)
+    expect(existsSync(files.db)).toBe(true)
+    expect(existsSync(files.outbox)).toBe(true)
+    await resetSandbox(dbPath)
+    for (const f of [files.db, `${files.db}-wal`, `${files.db}-shm`, files.outbox, files.media])
+      expect(existsSync(f)).toBe(false)
+  })
+})
