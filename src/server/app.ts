@@ -82,7 +82,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ephemeralAdmin = (): UserRow => (admin ??= store.ensureAdmin())
   if (ephemeral.size > 0) ephemeralAdmin()
 
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true })
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // The router rejects undecodable or overlong path segments before any route runs; like any
+    // other malformed ID they name nothing that exists.
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      void reply.code(404).send(errorBody('Not found.'))
+    },
+  })
   app.decorate('store', store)
   app.decorateRequest('user', null)
   app.decorateRequest('idempotency', undefined)

@@ -58,9 +58,13 @@ describe('malformed requests never get a 5xx', () => {
     expect(res.status).toBe(404)
   })
 
-  it('answers an overlong path parameter with 414, not a 5xx', async () => {
-    const res = await s.request('GET', `/api/organizations/${'a'.repeat(5000)}`, { contract: false })
-    expect(res.status).toBe(414)
+  it.each([
+    ['an overlong ID', `/api/organizations/${'a'.repeat(5000)}`],
+    ['an undecodable ID', '/api/organizations/%E0%A4%A'],
+  ])('answers %s with 404 Laravel JSON', async (_label, path) => {
+    const res = await s.request('GET', path)
+    expect(res.status).toBe(404)
+    expect(res.body).toEqual({ message: 'Not found.' })
   })
 
   it('answers unknown paths and methods with 404 JSON', async () => {

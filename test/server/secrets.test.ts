@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sandboxFiles, startServer } from '../../src/server/sandbox.js'
+import type { AnyJson } from '../helpers/server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'orgctl-secrets-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -31,7 +32,7 @@ describe('secrets at rest', () => {
       return {
         status: res.status,
         headers: res.headers,
-        body: (await res.json().catch(() => undefined)) as any,
+        body: (await res.json().catch(() => undefined)) as AnyJson,
       }
     }
     try {
