@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type * as UndiciTypes from 'undici'
 
 import { ApiError, NetworkError, TimeoutError, type FieldErrors } from './errors.js'
+import type { PauseGate } from './pause-gate.js'
 import { redactHeaders, redactPath, redactSecrets } from './redact.js'
 import { MAX_RETRIES, RETRYABLE_STATUSES, isRetryableRequest, retryDelay } from './retry.js'
 
@@ -25,8 +26,12 @@ export interface TransportOptions {
   maxRetries?: number
   /** Receives one line per attempt when `--debug` is on; never sees a token. */
   trace?: (line: string) => void
-  /** Injected for tests. */
+  /** Injected for tests; the bulk runner passes one that an interrupt cuts short. */
   sleep?: (ms: number) => Promise<void>
+  /** Shared by all requests of this client: a 429's `Retry-After` holds every request, not just its own. */
+  pause?: PauseGate
+  /** Keep-alive connections per origin (default: undici's, unbounded); bulk runs size it to their concurrency. */
+  connections?: number
 }
 
 /** A multipart file part. */
@@ -89,7 +94,10 @@ export class Transport {
     opts: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const undici = await loadUndici()
-    this.agent ??= new undici.Agent({ connect: { timeout: this.options.timeoutMs } })
+    this.agent ??= new undici.Agent({
+      connect: { timeout: this.options.timeoutMs },
+      ...(this.options.connections ? { connections: this.options.connections } : {}),
+    })
     const url = this.url(path, opts.query)
     const idempotencyKey = method === 'POST' ? (opts.idempotencyKey ?? randomUUID()) : undefined
     const headers: Record<string, string> = {
@@ -104,6 +112,7 @@ export class Transport {
     this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
 
     for (let attempt = 1; ; attempt++) {
+      if (this.options.pause) await this.options.pause.wait(this.sleep)
       const started = performance.now()
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)
@@ -147,13 +156,25 @@ export class Transport {
       const { status, headers: resHeaders, text } = outcome
       this.trace(`${method} ${shown} → ${status} ${ms}ms (attempt ${attempt})`)
       if (RETRYABLE_STATUSES.has(status) && canRetry) {
-        await this.backoff(retryDelay(attempt - 1, resHeaders['retry-after']))
+        const delay = retryDelay(attempt - 1, resHeaders['retry-after'])
+        // A rate limit applies to the whole client: hold every request, then retry this one.
+        if (status === 429 && this.options.pause) this.options.pause.pauseFor(delay)
+        await this.backoff(delay)
         continue
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
       if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt)
       return { status, headers: resHeaders, body: parseBody(text, resHeaders) as T, idempotencyKey }
     }
+  }
+
+  /**
+   * A client for the same API and token with some options replaced, e.g. the bulk runner's: its own
+   * connection pool sized to its concurrency, a shared {@link PauseGate} and an interruptible sleep.
+   * The caller closes it.
+   */
+  derive(overrides: Pick<TransportOptions, 'pause' | 'connections' | 'sleep' | 'maxRetries'>): Transport {
+    return new Transport({ ...this.options, ...overrides })
   }
 
   /** Releases pooled connections so the process can exit at once. */

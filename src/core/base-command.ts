@@ -1,7 +1,7 @@
 import { Command, type Interfaces } from '@oclif/core'
 
 import type { Transport } from '../api/transport.js'
-import { mapError, type MappedError, type TokenSource } from './errors.js'
+import { BulkFailed, mapError, type MappedError, type TokenSource } from './errors.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import { pickColumns, render, type View } from './output.js'
 import { defaultSandboxDbPath, resolveTarget, type Target } from './target.js'
@@ -155,7 +155,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override toErrorJson(error: unknown): ErrorJson {
-    return { error: this.mapped ?? mapError(error, this.tokenSource) }
+    const mapped = this.mapped ?? mapError(error, this.tokenSource)
+    // A bulk run with failed rows still has a result: one document with the counts and the error.
+    if (error instanceof BulkFailed) return { ...error.summary, error: mapped }
+    return { error: mapped }
   }
 
   override async finally(error: Error | undefined): Promise<void> {

@@ -1,4 +1,5 @@
 import { ApiError, NetworkError, TimeoutError, type FieldErrors } from '../api/errors.js'
+import { BulkInputError, JournalError } from '../bulk/errors.js'
 
 /** Exit codes of DESIGN.md; scripts rely on them. */
 export const ExitCode = {
@@ -46,6 +47,20 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A bulk run finished with some rows failed or invalid. Exit 6; `summary` is still the run's result, and
+ * `--json` prints it beside the error so that a script gets the counts either way.
+ */
+export class BulkFailed extends Error {
+  override readonly name = 'BulkFailed'
+  constructor(
+    message: string,
+    readonly summary: Readonly<Record<string, unknown>>,
+  ) {
+    super(message)
+  }
+}
+
 /** What the user sees for an error, and what `--json` prints as `{"error": ...}`. */
 export interface MappedError {
   message: string
@@ -62,12 +77,25 @@ export type TokenSource = 'env' | 'profile' | 'sandbox' | 'none'
  * `tokenSource` shapes the 401 hint.
  */
 export function mapError(error: unknown, tokenSource: TokenSource = 'none'): MappedError {
-  if (error instanceof ApiError) return mapApiError(error, tokenSource)
+  if (error instanceof ApiError) {
+    // Fixed key order, so that the JSON error document always reads the same.
+    const { message, exitCode, status, fields } = mapApiError(error, tokenSource)
+    return { message, exitCode, status, fields }
+  }
   if (error instanceof TimeoutError || error instanceof NetworkError)
     return { message: error.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
   if (error instanceof CliError)
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
   if (error instanceof UsageError)
+    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+  if (error instanceof BulkFailed)
+    return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
+  // A bad input file, or a journal in use by another run: nothing was sent.
+  if (error instanceof BulkInputError) {
+    const where = error.line !== undefined && !/\bline \d/.test(error.message) ? ` (line ${error.line})` : ''
+    return { message: `${error.message}${where}`, exitCode: ExitCode.Usage, status: null, fields: null }
+  }
+  if (error instanceof JournalError)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof Declined)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
