@@ -150,4 +150,20 @@ describe('Idempotency-Key', () => {
     expect([a.status, b.status]).toEqual([200, 200])
     expect(b.body).toEqual(a.body)
   })
+
+  it('charges once when the same keyed request arrives many times at once', async () => {
+    const org = await s.createOrg(s.adminToken)
+    const headers = { 'idempotency-key': key() }
+    const json = { amount: 321, service: 'sms', sms_point: 3 }
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        s.request('POST', `/api/admin/organizations/${org}/charge`, { json, headers }),
+      ),
+    )
+    // Each answer is the charge itself, its replay, or "still in progress" (409) while the first runs.
+    for (const r of results) expect([200, 409]).toContain(r.status)
+    const wallet = await s.request('GET', `/api/admin/organizations/${org}/wallet`)
+    expect(wallet.body.data.ledger).toHaveLength(1)
+    expect(wallet.body.data.balance).toEqual({ amount: 321, smsPoints: 3 })
+  })
 })

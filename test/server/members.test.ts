@@ -165,7 +165,7 @@ describe('who may do what', () => {
       (
         await s.request('PATCH', `/api/organizations/${orgId}`, {
           token,
-          json: { type: undefined, name: 'By admin' },
+          json: { name: 'By admin' },
         })
       ).status,
     ).toBe(200)

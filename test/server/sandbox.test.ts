@@ -71,4 +71,32 @@ describe('startServer and resetSandbox', () => {
     for (const f of [files.db, `${files.db}-wal`, `${files.db}-shm`, files.outbox, files.media])
       expect(existsSync(f)).toBe(false)
   })
+
+  it('logs one line per request with method, path, status, time and replays marked', async () => {
+    const lines: string[] = []
+    const server = await startServer({
+      dbPath: join(dir, 'log.db'),
+      ephemeralAdmin: true,
+      log: (l) => lines.push(l),
+    })
+    try {
+      const init = {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'log-1',
+        },
+        body: JSON.stringify({ name: 'Logged', countryCode: 'IT' }),
+      }
+      await fetch(`${server.url}/api/organizations`, init)
+      await fetch(`${server.url}/api/organizations`, init)
+    } finally {
+      await server.close()
+    }
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/api\/organizations 201 \d+ms$/)
+    expect(lines[1]).toMatch(/ 201 \d+ms replayed$/)
+    expect(lines.join('\n')).not.toContain(server.adminToken!)
+  })
 })
