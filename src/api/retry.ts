@@ -51,3 +51,13 @@ export function retryDelay(
   const ceiling = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** retry)
   return Math.floor(random() * ceiling)
 }
+
+/**
+ * A 409 that says an earlier request with the same idempotency key is still running (the sandbox does
+ * this when two processes race with one key): waiting and asking again yields the first one's answer.
+ */
+export function isKeyInProgress(status: number, bodyText: string, hasIdempotencyKey: boolean): boolean {
+  return (
+    hasIdempotencyKey && status === 409 && /idempotency-key/i.test(bodyText) && /in progress/i.test(bodyText)
+  )
+}

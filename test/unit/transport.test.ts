@@ -74,3 +74,13 @@ describe('response shapes', () => {
     expect(normalisePage([m], 1, 15)).toMatchObject({ members: [m] })
   })
 })
+
+describe('idempotency key still in progress', () => {
+  it('retries a keyed POST answered 409 because the same key is still running, and nothing else', async () => {
+    const { isKeyInProgress } = await import('../../src/api/retry.js')
+    const body = '{"message":"A request with this Idempotency-Key is still in progress."}'
+    expect(isKeyInProgress(409, body, true)).toBe(true)
+    expect(isKeyInProgress(409, body, false)).toBe(false)
+    expect(isKeyInProgress(409, '{"message":"Already a member."}', true)).toBe(false)
+  })
+})
