@@ -5,7 +5,7 @@ import type * as UndiciTypes from 'undici'
 import { ApiError, NetworkError, TimeoutError, type FieldErrors } from './errors.js'
 import type { PauseGate } from './pause-gate.js'
 import { redactHeaders, redactPath, redactSecrets } from './redact.js'
-import { MAX_RETRIES, RETRYABLE_STATUSES, isRetryableRequest, retryDelay } from './retry.js'
+import { MAX_RETRIES, RETRYABLE_STATUSES, isKeyInProgress, isRetryableRequest, retryDelay } from './retry.js'
 
 type Undici = typeof UndiciTypes
 let undiciModule: Promise<Undici> | undefined
@@ -155,7 +155,10 @@ export class Transport {
 
       const { status, headers: resHeaders, text } = outcome
       this.trace(`${method} ${shown} → ${status} ${ms}ms (attempt ${attempt})`)
-      if (RETRYABLE_STATUSES.has(status) && canRetry) {
+      if (
+        (RETRYABLE_STATUSES.has(status) || isKeyInProgress(status, text, idempotencyKey !== undefined)) &&
+        canRetry
+      ) {
         const delay = retryDelay(attempt - 1, resHeaders['retry-after'])
         // A rate limit applies to the whole client: hold every request, then retry this one.
         if (status === 429 && this.options.pause) this.options.pause.pauseFor(delay)
