@@ -114,4 +114,33 @@ describe('malformed requests never get a 5xx', () => {
     })
     expect(res.status).toBe(404)
   })
+
+  it('answers a multipart body on a JSON route with a 4xx', async () => {
+    const form = new FormData()
+    form.append('name', 'Acme')
+    form.append('countryCode', 'US')
+    const res = await s.request('POST', '/api/organizations', { body: form })
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(500)
+  })
+
+  it('answers an avatar form with two files or a stray field without a 5xx', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])
+    const form = new FormData()
+    form.append('note', 'hello')
+    form.append('file', new Blob([png]), 'a.png')
+    form.append('file', new Blob([png]), 'b.png')
+    const res = await s.request('POST', `/api/organizations/${orgId}/upload-avatar`, { body: form })
+    expect(res.status).toBeLessThan(500)
+    const empty = await s.request('POST', `/api/organizations/${orgId}/upload-avatar`, {
+      body: new FormData(),
+    })
+    expect(empty.status).toBe(422)
+    const broken = await s.request('POST', `/api/organizations/${orgId}/upload-avatar`, {
+      body: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nabc',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    })
+    expect(broken.status).toBeGreaterThanOrEqual(400)
+    expect(broken.status).toBeLessThan(500)
+  })
 })

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { caller, organizationFor } from '../auth.js'
@@ -42,6 +43,20 @@ export function imageType(bytes: Buffer): 'png' | 'jpg' | 'gif' | 'webp' | undef
   )
     return 'webp'
   return undefined
+}
+
+/** The first file part of a multipart request, read whole; a broken form is a 400, not a 5xx. */
+async function readFirstFile(
+  request: FastifyRequest,
+): Promise<{ part: MultipartFile | undefined; bytes: Buffer | undefined }> {
+  try {
+    const part = await request.file({ limits: { fileSize: MAX_AVATAR } })
+    return { part, bytes: part ? await part.toBuffer() : undefined }
+  } catch (error) {
+    const status = (error as { statusCode?: unknown }).statusCode
+    if (typeof status === 'number' && status >= 400 && status < 500) throw error
+    throw new HttpError(400, 'The multipart form is malformed.')
+  }
 }
 
 interface Upload {
@@ -99,12 +114,9 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
           if (!request.isMultipart()) {
             throw new HttpError(415, 'The request must be multipart/form-data with a file field.')
           }
-          const part = await request.file({ limits: { fileSize: MAX_AVATAR } })
-          if (!part || part.fieldname !== 'file') {
-            if (part) await part.toBuffer().catch(() => undefined)
+          const { part, bytes } = await readFirstFile(request)
+          if (!part || part.fieldname !== 'file' || !bytes)
             throw fieldError('file', 'The file field is required.')
-          }
-          const bytes = await part.toBuffer()
           if (part.file.truncated)
             throw new HttpError(413, 'The file may not be greater than 2048 kilobytes.')
           const type = imageType(bytes)
