@@ -30,7 +30,7 @@ async function inviteAndAccept(email: string, name: string): Promise<number> {
 beforeAll(async () => {
   t = await startTestServer()
   orgId = (
-    await runCli(['org', 'create', '--name', 'Team', '--country', 'US', '--json'], { env: t.env })
+    await runCli(['org', 'create', '--name', 'Team', '--country-code', 'US', '--json'], { env: t.env })
   ).json().id
 })
 afterAll(() => t.server.close())

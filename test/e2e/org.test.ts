@@ -9,7 +9,7 @@ let t: TestServer
 let orgId: string
 beforeAll(async () => {
   t = await startTestServer()
-  const created = await runCli(['org', 'create', '--name', 'Acme, Inc', '--country', 'eg', '--json'], {
+  const created = await runCli(['org', 'create', '--name', 'Acme, Inc', '--country-code', 'eg', '--json'], {
     env: t.env,
   })
   expect(created.code).toBe(0)
@@ -19,7 +19,7 @@ afterAll(() => t.server.close())
 
 describe('org create', () => {
   it('shows the created organization as a table, following Location, with nothing on stderr', async () => {
-    const r = await runCli(['org', 'create', '--name', 'Table Co', '--country', 'US'], { env: t.env })
+    const r = await runCli(['org', 'create', '--name', 'Table Co', '--country-code', 'US'], { env: t.env })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/│ name\s+│ Table Co\s+│/)
     expect(r.stdout).toMatch(/│ countryCode\s+│ US\s+│/)
@@ -27,7 +27,7 @@ describe('org create', () => {
   })
 
   it('prints {id, organization} as the only JSON document with --json', async () => {
-    const r = await runCli(['org', 'create', '--name', 'Json Co', '--country', 'GB', '--json'], {
+    const r = await runCli(['org', 'create', '--name', 'Json Co', '--country-code', 'GB', '--json'], {
       env: t.env,
     })
     const body = r.json()
@@ -42,14 +42,14 @@ describe('org create', () => {
   })
 
   it('rejects an unassigned country code before sending, naming the flag (exit 2)', async () => {
-    const r = await runCli(['org', 'create', '--name', 'X', '--country', 'UK'], { env: t.env })
+    const r = await runCli(['org', 'create', '--name', 'X', '--country-code', 'UK'], { env: t.env })
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/--country must be an ISO 3166-1 alpha-2 country code/)
+    expect(r.stderr).toMatch(/--country-code must be an ISO 3166-1 alpha-2 country code/)
     expect(r.stdout).toBe('')
   })
 
   it('exits 2 at once on a missing flag without a terminal, even with stdin left open', async () => {
-    const r = await runCli(['org', 'create', '--country', 'US'], {
+    const r = await runCli(['org', 'create', '--country-code', 'US'], {
       env: t.env,
       keepStdinOpen: true,
       killAfterMs: 8000,
@@ -184,7 +184,7 @@ describe('org avatar', () => {
 describe('the sandbox default', () => {
   it('creates and then reads an organization with no configuration at all', async () => {
     const env = freshHome()
-    const created = await runCli(['org', 'create', '--name', 'Sandbox Co', '--country', 'US', '--json'], {
+    const created = await runCli(['org', 'create', '--name', 'Sandbox Co', '--country-code', 'US', '--json'], {
       env,
     })
     expect(created.code).toBe(0)

@@ -44,7 +44,7 @@ describe('login, profiles and logout', () => {
     expect(list.json()).toEqual([{ name: 'local', apiUrl: t.server.url, active: true, loggedIn: true }])
     expect(csv.stdout).toBe(`name,apiUrl,active,loggedIn\r\nlocal,${t.server.url},true,true\r\n`)
 
-    const created = await runCli(['org', 'create', '--name', 'Via profile', '--country', 'FR', '--json'], {
+    const created = await runCli(['org', 'create', '--name', 'Via profile', '--country-code', 'FR', '--json'], {
       env,
     })
     expect(created.code).toBe(0)
@@ -143,7 +143,7 @@ describe('network faults (exit 7 after retries)', () => {
     })
     try {
       const r = await runCli(
-        ['org', 'create', '--name', 'Retried', '--country', 'US', '--api-url', s.url, '--json'],
+        ['org', 'create', '--name', 'Retried', '--country-code', 'US', '--api-url', s.url, '--json'],
         { env: t.env },
       )
       expect(r.code).toBe(0)
@@ -160,8 +160,8 @@ describe('network faults (exit 7 after retries)', () => {
     const s = await faultServer((_req, res) => res.writeHead(201).end())
     try {
       const [table, json] = await Promise.all([
-        runCli(['org', 'create', '--name', 'Anon', '--country', 'US', '--api-url', s.url], { env: t.env }),
-        runCli(['org', 'create', '--name', 'Anon', '--country', 'US', '--api-url', s.url, '--json'], {
+        runCli(['org', 'create', '--name', 'Anon', '--country-code', 'US', '--api-url', s.url], { env: t.env }),
+        runCli(['org', 'create', '--name', 'Anon', '--country-code', 'US', '--api-url', s.url, '--json'], {
           env: t.env,
         }),
       ])
@@ -180,7 +180,7 @@ describe('sandbox reset', () => {
     const db = join(env.HOME!, 'sb', 'sandbox.db')
     const sandboxEnv = { ...env, ORGCTL_SANDBOX_DB: db }
     expect(
-      (await runCli(['org', 'create', '--name', 'Temp', '--country', 'US'], { env: sandboxEnv })).code,
+      (await runCli(['org', 'create', '--name', 'Temp', '--country-code', 'US'], { env: sandboxEnv })).code,
     ).toBe(0)
     expect(existsSync(db)).toBe(true)
     const refused = await runCli(['sandbox', 'reset'], { env: sandboxEnv, keepStdinOpen: true })

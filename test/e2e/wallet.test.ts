@@ -10,7 +10,7 @@ let orgId: string
 beforeAll(async () => {
   t = await startTestServer()
   orgId = (
-    await runCli(['org', 'create', '--name', 'Wallet Co', '--country', 'EG', '--json'], { env: t.env })
+    await runCli(['org', 'create', '--name', 'Wallet Co', '--country-code', 'EG', '--json'], { env: t.env })
   ).json().id
 })
 afterAll(() => t.server.close())

@@ -16,11 +16,11 @@ describe('local validation', () => {
   })
 
   it('accepts assigned ISO 3166-1 alpha-2 codes in any case and rejects unassigned ones', () => {
-    expect(validate.countryCode('eg', '--country')).toBe('EG')
-    expect(validate.countryCode('US', '--country')).toBe('US')
+    expect(validate.countryCode('eg', '--country-code')).toBe('EG')
+    expect(validate.countryCode('US', '--country-code')).toBe('US')
     for (const bad of ['XX', 'UK', 'USA', 'E', ''])
-      expect(() => validate.countryCode(bad, '--country')).toThrow(UsageError)
-    expect(() => validate.countryCode('ZZ', '--country')).toThrow(/--country must be an ISO 3166-1 alpha-2/)
+      expect(() => validate.countryCode(bad, '--country-code')).toThrow(UsageError)
+    expect(() => validate.countryCode('ZZ', '--country-code')).toThrow(/--country-code must be an ISO 3166-1 alpha-2/)
   })
 
   it('accepts only positive whole numbers, naming the flag', () => {

@@ -12,20 +12,23 @@ export type OrgCreateResult = CreatedOrganization
 export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
   static override summary = 'Create an organization (you become its owner)'
   static override examples = [
-    '<%= config.bin %> org create --name "Acme Ltd" --country US',
-    '<%= config.bin %> org create --name Acme --country eg --json',
+    '<%= config.bin %> org create --name "Acme Ltd" --country-code US',
+    '<%= config.bin %> org create --name Acme --country-code eg --json',
   ]
   static override flags = {
     name: Flags.string({ description: 'Organization name (1-255 characters)' }),
-    country: Flags.string({ description: 'ISO 3166-1 alpha-2 country code, e.g. US or EG' }),
+    'country-code': Flags.string({
+      description: 'ISO 3166-1 alpha-2 country code, e.g. US or EG',
+      aliases: ['country'],
+    }),
     type: Flags.string({ description: 'Optional free-form organization type' }),
   }
 
   async run(): Promise<OrgCreateResult> {
     const name = validate.orgName(await required(this.flags.name, '--name', 'Organization name'), '--name')
     const countryCode = validate.countryCode(
-      await required(this.flags.country, '--country', 'Country code (ISO 3166-1 alpha-2)'),
-      '--country',
+      await required(this.flags['country-code'], '--country-code', 'Country code (ISO 3166-1 alpha-2)'),
+      '--country-code',
     )
     const { createOrganization } = await import('../../api/organizations.js')
     const api = await this.api()
