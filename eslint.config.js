@@ -24,7 +24,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/core/**', '**/api/**', '**/commands/**', '**/bulk/**', '@oclif/*'], message: 'src/server is independent of the CLI.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/api/**', '**/commands/**', '**/bulk/**', '@oclif/*'],
+              message: 'src/server is independent of the CLI.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -35,13 +42,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/server/*', '!**/server/sandbox.js'], message: 'Start the sandbox through src/server/sandbox.ts only.' },
+            {
+              group: ['**/server/*', '!**/server/sandbox.js'],
+              message: 'Start the sandbox through src/server/sandbox.ts only.',
+            },
             { group: ['undici'], message: 'src/api is the only HTTP code.' },
           ],
         },
       ],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
   prettier,
 )

@@ -184,9 +184,12 @@ describe('org avatar', () => {
 describe('the sandbox default', () => {
   it('creates and then reads an organization with no configuration at all', async () => {
     const env = freshHome()
-    const created = await runCli(['org', 'create', '--name', 'Sandbox Co', '--country-code', 'US', '--json'], {
-      env,
-    })
+    const created = await runCli(
+      ['org', 'create', '--name', 'Sandbox Co', '--country-code', 'US', '--json'],
+      {
+        env,
+      },
+    )
     expect(created.code).toBe(0)
     expect(created.stderr).toMatch(
       /Using the local sandbox at .*orgctl\/sandbox\.db \(no profile configured\)\./,

@@ -44,9 +44,12 @@ describe('login, profiles and logout', () => {
     expect(list.json()).toEqual([{ name: 'local', apiUrl: t.server.url, active: true, loggedIn: true }])
     expect(csv.stdout).toBe(`name,apiUrl,active,loggedIn\r\nlocal,${t.server.url},true,true\r\n`)
 
-    const created = await runCli(['org', 'create', '--name', 'Via profile', '--country-code', 'FR', '--json'], {
-      env,
-    })
+    const created = await runCli(
+      ['org', 'create', '--name', 'Via profile', '--country-code', 'FR', '--json'],
+      {
+        env,
+      },
+    )
     expect(created.code).toBe(0)
     expect(created.stderr).not.toMatch(/sandbox/)
 
@@ -160,7 +163,9 @@ describe('network faults (exit 7 after retries)', () => {
     const s = await faultServer((_req, res) => res.writeHead(201).end())
     try {
       const [table, json] = await Promise.all([
-        runCli(['org', 'create', '--name', 'Anon', '--country-code', 'US', '--api-url', s.url], { env: t.env }),
+        runCli(['org', 'create', '--name', 'Anon', '--country-code', 'US', '--api-url', s.url], {
+          env: t.env,
+        }),
         runCli(['org', 'create', '--name', 'Anon', '--country-code', 'US', '--api-url', s.url, '--json'], {
           env: t.env,
         }),

@@ -16,7 +16,7 @@ let server: ServerProcess
 let dir: string
 
 beforeAll(async () => {
-  dir = freshHome().HOME
+  dir = freshHome().HOME!
   server = await startServerProcess({ dbPath: join(dir, 'wallet.db'), token: TOKEN })
 })
 afterAll(() => server?.stop())

@@ -20,7 +20,9 @@ describe('local validation', () => {
     expect(validate.countryCode('US', '--country-code')).toBe('US')
     for (const bad of ['XX', 'UK', 'USA', 'E', ''])
       expect(() => validate.countryCode(bad, '--country-code')).toThrow(UsageError)
-    expect(() => validate.countryCode('ZZ', '--country-code')).toThrow(/--country-code must be an ISO 3166-1 alpha-2/)
+    expect(() => validate.countryCode('ZZ', '--country-code')).toThrow(
+      /--country-code must be an ISO 3166-1 alpha-2/,
+    )
   })
 
   it('accepts only positive whole numbers, naming the flag', () => {
