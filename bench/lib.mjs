@@ -41,10 +41,14 @@ export function timeInterleaved(cases, { runs = 15, warmup = 2 } = {}) {
 /** Starts `orgctl server start` in its own process and resolves when it listens. */
 export function startServerProcess({ db, token, extraArgs = [], env = {} }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'server', 'start', '--port', '0', '--db', db, '--quiet', ...extraArgs], {
-      env: { ...process.env, ORGCTL_ADMIN_TOKEN: token, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [cli, 'server', 'start', '--port', '0', '--db', db, '--quiet', ...extraArgs],
+      {
+        env: { ...process.env, ORGCTL_ADMIN_TOKEN: token, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let out = ''
     child.stdout.on('data', (d) => {
       out += d
@@ -68,4 +72,5 @@ export function machine() {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`
 }
 
-export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
