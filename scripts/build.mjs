@@ -1,13 +1,28 @@
 // Compiles src/ to dist/, copies the server's SQL migrations beside their loader, and regenerates
 // oclif.manifest.json so that start-up never scans the commands folder.
+//
+// The new tree is built beside dist/ and swapped in with renames, so a CLI process (or a test run)
+// that starts during a build never sees a half-empty dist/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, rmSync } from 'node:fs'
+import { cpSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' })
+const next = `dist.next-${process.pid}`
+const old = `dist.old-${process.pid}`
 
-rmSync('dist', { recursive: true, force: true })
-run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json'])
-cpSync('src/server/migrations', 'dist/server/migrations', { recursive: true })
+try {
+  run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', next])
+  cpSync('src/server/migrations', `${next}/server/migrations`, { recursive: true })
+  try {
+    renameSync('dist', old)
+  } catch {
+    // no dist/ yet
+  }
+  renameSync(next, 'dist')
+} finally {
+  rmSync(next, { recursive: true, force: true })
+  rmSync(old, { recursive: true, force: true })
+}
 run(require.resolve('oclif/bin/run.js'), ['manifest'])
