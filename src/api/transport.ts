@@ -167,6 +167,20 @@ export class Transport {
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
       if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt)
+      // A success whose JSON is cut short (a proxy or server that died mid-body) is a broken answer,
+      // not a result: treated like a dropped connection rather than shown as an empty record.
+      if (isMalformedJson(text, resHeaders)) {
+        this.trace(`${method} ${shown} → ${status} with malformed JSON (attempt ${attempt})`)
+        if (canRetry) {
+          await this.backoff(retryDelay(attempt - 1, undefined))
+          continue
+        }
+        throw new NetworkError(
+          `${new URL(url).origin} answered ${status} with an incomplete or malformed JSON body (${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          shown,
+          attempt,
+        )
+      }
       return { status, headers: resHeaders, body: parseBody(text, resHeaders) as T, idempotencyKey }
     }
   }
@@ -259,6 +273,18 @@ function parseBody(text: string, headers: Record<string, string>): unknown {
     }
   }
   return text
+}
+
+/** A body that claims to be JSON (by type or first character) but does not parse. */
+function isMalformedJson(text: string, headers: Record<string, string>): boolean {
+  if (text.trim() === '') return false
+  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text)) return false
+  try {
+    JSON.parse(text)
+    return false
+  } catch {
+    return true
+  }
 }
 
 /** A readable one-line excerpt of a non-JSON body (an HTML error page from a proxy, say). */
