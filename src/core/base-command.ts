@@ -135,6 +135,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       columns: this.flags.columns ? requested : available,
       header: this.flags.header,
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+      // Boxed and fitted on a terminal; piped, a table is tab-separated text.
+      width: process.stdout.isTTY ? process.stdout.columns || 80 : undefined,
     } as const
   }
 

@@ -17,6 +17,11 @@ export interface RenderOptions {
   columns?: readonly string[]
   header: boolean
   color: boolean
+  /**
+   * The terminal's width when stdout is one: tables are drawn with borders and fitted to it. Absent when
+   * piped: tables are plain tab-separated text, one line per row, for `cut`, `awk` and friends.
+   */
+  width?: number
 }
 
 /** A cell as text: arrays joined with commas, null/undefined empty, objects as JSON. */
@@ -61,20 +66,79 @@ export function renderCsv(view: View, options: RenderOptions): string {
   return out
 }
 
-/** Renders a view as a table (cli-table3, loaded only here); colour only when asked for. */
+/** A cell on one line: tabs and line breaks become spaces, so that a row never spills onto the next. */
+export function flatText(value: unknown): string {
+  return cellText(value).replace(/[\t\r\n]+/g, ' ')
+}
+
+/** Renders a view as tab-separated lines (piped tables); a record is one `field<TAB>value` line per field. */
+export function renderTsv(view: View, options: RenderOptions): string {
+  const columns = options.columns ?? view.columns
+  const line = (cells: readonly unknown[]) => `${cells.map(flatText).join('\t')}\n`
+  let out = ''
+  if (view.record) {
+    for (const row of view.rows) for (const c of columns) out += line([c, row[c]])
+    return out
+  }
+  if (options.header) out += line(columns)
+  for (const row of view.rows) out += line(columns.map((c) => row[c]))
+  return out
+}
+
+/** Display width of plain text (code points; colour is added after measuring). */
+function textWidth(text: string): number {
+  return [...text].length
+}
+
+/**
+ * Column widths (padding included) that fit `available` characters: the widest column gives up a
+ * character at a time, down to `min`, until the sum fits. Narrow columns keep their natural width.
+ */
+export function fitWidths(natural: readonly number[], available: number, min = 5): number[] {
+  const widths = [...natural]
+  let excess = widths.reduce((a, b) => a + b, 0) - available
+  while (excess > 0) {
+    let widest = -1
+    for (let i = 0; i < widths.length; i++)
+      if (widths[i]! > min && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
+    if (widest < 0) break // every column is at its minimum: let the terminal cut the line
+    widths[widest]!--
+    excess--
+  }
+  return widths
+}
+
+/**
+ * Renders a view as a table. On a terminal (`width` given): borders, fitted to the width, long values cut
+ * with an ellipsis and never wrapped (cli-table3 and chalk load only here). Piped: tab-separated text.
+ */
 export async function renderTable(view: View, options: RenderOptions): Promise<string> {
+  if (options.width === undefined) return renderTsv(view, options)
   const { default: Table } = await import('cli-table3')
   const columns = options.columns ?? view.columns
   const paint = options.color ? (await import('chalk')).default.bold.cyan : (s: string) => s
   const style = { head: [] as string[], border: [] as string[] }
+  const PAD = 2 // one space each side of a cell
+  const fit = (grid: readonly (readonly string[])[]) => {
+    const natural = (grid[0] ?? []).map((_, i) => Math.max(...grid.map((r) => textWidth(r[i] ?? ''))) + PAD)
+    return fitWidths(natural, (options.width ?? 80) - (natural.length + 1))
+  }
   if (view.record) {
-    const table = new Table({ style })
-    for (const row of view.rows) for (const c of columns) table.push({ [paint(c)]: cellText(row[c]) })
+    const lines = view.rows.flatMap((row) => columns.map((c) => [c, flatText(row[c])]))
+    const table = new Table({ style, colWidths: fit(lines), wordWrap: false })
+    for (const [c, v] of lines) table.push({ [paint(c!)]: v! })
     return `${table.toString()}\n`
   }
   if (view.rows.length === 0) return options.header ? '(none)\n' : ''
-  const table = new Table({ head: options.header ? columns.map(paint) : [], style })
-  for (const row of view.rows) table.push(columns.map((c) => cellText(row[c])))
+  const body = view.rows.map((row) => columns.map((c) => flatText(row[c])))
+  const colWidths = fit(options.header ? [[...columns], ...body] : body)
+  const table = new Table({
+    head: options.header ? columns.map(paint) : [],
+    style,
+    colWidths,
+    wordWrap: false,
+  })
+  for (const cells of body) table.push(cells)
   return `${table.toString()}\n`
 }
 

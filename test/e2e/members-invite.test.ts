@@ -135,7 +135,7 @@ describe('members', () => {
       runCli(['members', 'list', orgId, '--csv', '--columns', 'email,roles'], { env: t.env }),
     ])
     expect(table.stdout).toMatch(/grace@example\.com/)
-    expect(table.stdout).toMatch(/│ id\s+│ name\s+│ email/)
+    expect(table.stdout).toMatch(/^id\tname\temail\troles\tworkspaces\tjoinedAt$/m)
     const page = json.json()
     expect(page).toMatchObject({ page: 2, perPage: 2, total: 5, lastPage: 3 })
     expect(page.members).toHaveLength(2)

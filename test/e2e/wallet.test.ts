@@ -65,7 +65,7 @@ describe('wallet charge', () => {
     const human = await runCli(charge('--yes', '--idempotency-key', key), { env: t.env })
     expect(human.code).toBe(0)
     expect(human.stderr).toMatch(/already made with this idempotency key/)
-    expect(human.stdout).toMatch(/replayed\s+│ true/)
+    expect(human.stdout).toMatch(/^replayed\ttrue$/m)
   })
 
   it('exits 5 and says so when a key is reused with different values', async () => {

@@ -57,7 +57,7 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
       }
     }
     if (json) out(`\n],"total":${total}}\n`)
-    else if (total === 0 && options?.format === 'table') out('(none)\n')
+    else if (total === 0 && options?.format === 'table') out(await render(membersView([]), options))
     return undefined
   }
 }
