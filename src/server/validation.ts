@@ -124,7 +124,8 @@ function describe(error: ErrorObject, field: string): string {
 
 /** Ajv errors as Laravel's `errors` map: one entry per field, readable sentences, no duplicates. */
 export function laravelErrors(errors: readonly ErrorObject[], root = 'body'): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
+  // No prototype: a client's unknown field may be called `constructor` or `toString`.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>
   for (const error of errors) {
     // `if` only says that a `then` failed; the `then` error itself names the field.
     if (error.keyword === 'if') continue
