@@ -338,12 +338,15 @@ export class Store {
     const total = this.db
       .prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM members WHERE organization_id = ?')
       .get(organizationId)!.n
+    const offset = (page - 1) * perPage
+    // A page past the end is empty, however far past: SQLite cannot bind an offset beyond 2^63.
+    if (!Number.isSafeInteger(offset) || offset >= total) return { members: [], total }
     const rows = this.db
       .prepare<[string, number, number], { id: number; name: string; email: string; joined_at: string }>(
         `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
          WHERE m.organization_id = ? ORDER BY m.id LIMIT ? OFFSET ?`,
       )
-      .all(organizationId, perPage, (page - 1) * perPage)
+      .all(organizationId, perPage, offset)
     return { members: this.hydrate(rows), total }
   }
 
