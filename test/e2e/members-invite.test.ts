@@ -110,7 +110,6 @@ describe('invite send, sandbox outbox and invite accept', () => {
     const r = await runCli(['invite', 'accept', 'sometoken'], {
       env: t.env,
       keepStdinOpen: true,
-      killAfterMs: 8000,
     })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--password-stdin/)

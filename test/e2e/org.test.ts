@@ -52,11 +52,10 @@ describe('org create', () => {
     const r = await runCli(['org', 'create', '--country-code', 'US'], {
       env: t.env,
       keepStdinOpen: true,
-      killAfterMs: 8000,
     })
+    // Exited by itself (a process still waiting on stdin would be killed by runCli and report null).
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/Missing required flag --name/)
-    expect(r.ms).toBeLessThan(5000)
   })
 })
 

@@ -92,7 +92,7 @@ describe('wallet charge', () => {
   })
 
   it('exits 2 without --yes when there is no terminal, before anything is sent', async () => {
-    const r = await runCli(charge('--debug'), { env: t.env, keepStdinOpen: true, killAfterMs: 8000 })
+    const r = await runCli(charge('--debug'), { env: t.env, keepStdinOpen: true })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--yes/)
     expect(r.stderr).not.toMatch(/\[debug\] (GET|POST)/)

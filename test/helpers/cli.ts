@@ -23,7 +23,10 @@ export interface RunOptions {
   input?: string
   /** Leave stdin open and never write to it (proves nothing waits on it). */
   keepStdinOpen?: boolean
-  /** Kill after this long (ms); default 20 s. */
+  /**
+   * Kill after this long (ms); default 60 s. A hang detector, not a timing assertion: a process that
+   * needs it is a failure (code null), however slow a loaded CI machine makes a healthy one.
+   */
   killAfterMs?: number
 }
 
@@ -49,7 +52,7 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 20_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
     if (options.input !== undefined) child.stdin.end(options.input)
     else if (!options.keepStdinOpen) child.stdin.end()
     child.on('error', reject)
