@@ -30,8 +30,8 @@ export class ConfirmationRequired extends UsageError {
 /** The user declined at a confirmation prompt; nothing was sent. */
 export class Declined extends Error {
   override readonly name = 'Declined'
-  constructor() {
-    super('Cancelled; nothing was sent')
+  constructor(message = 'Cancelled; nothing was sent') {
+    super(message)
   }
 }
 

@@ -14,26 +14,62 @@ export async function confirm(message: string): Promise<boolean> {
   return confirm({ message, default: false }, context())
 }
 
-/** Asks for a line of text, required. */
-export async function ask(message: string, validate?: (v: string) => true | string): Promise<string> {
+/** Checks a typed value: `true`, or what is wrong with it (shown under the prompt). */
+export type Check = (value: string) => true | string
+
+/**
+ * Asks for a line of text, required. With `check`, the value is validated as it is typed (what is wrong
+ * shows dimmed beside it) and Enter is refused until it passes.
+ */
+export async function ask(message: string, check?: Check): Promise<string> {
   const { input } = await import('@inquirer/prompts')
-  return input({ message, required: true, validate }, context())
+  return input(
+    {
+      message,
+      required: true,
+      validate: check,
+      transformer: (value, { isFinal }) => {
+        if (isFinal || !check || value === '') return value
+        const verdict = check(value)
+        return verdict === true ? value : `${value}  \u001b[2m← ${verdict}\u001b[22m`
+      },
+    },
+    context(),
+  )
 }
 
-/** Asks for a secret without echoing it. */
-export async function askSecret(message: string): Promise<string> {
+/** Asks for a secret without echoing it; `check` refuses Enter until it passes. */
+export async function askSecret(message: string, check?: Check): Promise<string> {
   const { password } = await import('@inquirer/prompts')
-  return password({ message, mask: true }, context())
+  return password({ message, mask: true, validate: check }, context())
+}
+
+/** One choice of {@link pick}. */
+export interface Choice<T> {
+  name: string
+  value: T
+  checked?: boolean
+}
+
+/** Lets the person tick any number of choices (space to tick, Enter to accept); at least one. */
+export async function pick<T>(message: string, choices: readonly Choice<T>[]): Promise<T[]> {
+  const { checkbox } = await import('@inquirer/prompts')
+  return checkbox({ message, choices: [...choices], required: true, loop: false }, context())
 }
 
 /**
  * A required value: the flag's value if given; else a prompt on a terminal; else, at once, a usage
  * error naming the flag (never waits on stdin).
  */
-export async function required(value: string | undefined, flag: string, message: string): Promise<string> {
+export async function required(
+  value: string | undefined,
+  flag: string,
+  message: string,
+  check?: Check,
+): Promise<string> {
   if (value !== undefined && value !== '') return value
   if (!isInteractive()) throw new UsageError(`Missing required flag ${flag} (no terminal to ask on)`)
-  return ask(message)
+  return ask(message, check)
 }
 
 /** Reads all of stdin (for `--password-stdin` and a piped token); trailing newline dropped. */

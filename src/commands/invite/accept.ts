@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
-import { askSecret, isInteractive, readStdin } from '../../core/prompts.js'
+import { isInteractive, readStdin } from '../../core/prompts.js'
 import { recordView } from '../../core/views.js'
 
 /** `--json` shape of `invite accept`. */
@@ -46,9 +46,7 @@ export default class InviteAccept extends BaseCommand<typeof InviteAccept> {
     if (this.flags['password-stdin']) return readStdin()
     if (!isInteractive())
       throw new UsageError('No terminal to ask for the password on: pass --password-stdin and pipe it in')
-    const first = await askSecret('New password')
-    const second = await askSecret('Repeat the password')
-    if (first !== second) throw new UsageError('The two passwords differ; nothing was sent')
-    return first
+    const { askNewPassword } = await import('../../core/interactive.js')
+    return askNewPassword(MIN_PASSWORD)
   }
 }

@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core'
 
 import { BaseCommand } from '../../core/base-command.js'
-import { ConfirmationRequired, Declined } from '../../core/errors.js'
+import { ConfirmationRequired } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
-import { confirm, isInteractive } from '../../core/prompts.js'
+import { confirmMemberRemoval } from '../../core/interactive.js'
+import { isInteractive } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
 
@@ -36,7 +37,7 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
     if (!this.flags.yes) {
       const { getOrganization } = await import('../../api/organizations.js')
       const { name } = await getOrganization(api, org)
-      if (!(await confirm(`Remove member ${memberId} from "${name}"?`))) throw new Declined()
+      await confirmMemberRemoval(api, org, name, memberId)
     }
     const message = await removeMember(api, org, memberId)
     const result: MembersRemoveResult = { organizationId: org, memberId, removed: true, message }

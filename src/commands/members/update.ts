@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core'
 import type { Member } from '../../api/types.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
+import { isInteractive } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { membersView } from '../../core/views.js'
 
@@ -29,15 +30,22 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
   async run(): Promise<MembersUpdateResult> {
     const org = validate.uuid(this.args.org, 'ORG')
     const memberId = validate.positiveInt(this.args.member, 'MEMBER')
-    // Both lists replace the current ones, so guessing a missing one would silently drop access.
-    if (!this.flags.role?.length)
+    // Both lists replace the current ones, so guessing a missing one would silently drop access: on a
+    // terminal the person picks it, otherwise it is a usage error.
+    const interactive = isInteractive()
+    if (!this.flags.role?.length && !interactive)
       throw new UsageError('Missing required flag --role (give every role the member should have)')
-    if (!this.flags.workspace?.length)
+    if (!this.flags.workspace?.length && !interactive)
       throw new UsageError('Missing required flag --workspace (give every workspace the member should have)')
-    const roles = this.flags.role.map((r) => validate.positiveInt(r, '--role'))
-    const workspaces = this.flags.workspace.map((w) => validate.uuid(w, '--workspace'))
+    let roles = this.flags.role?.map((r) => validate.positiveInt(r, '--role'))
+    let workspaces = this.flags.workspace?.map((w) => validate.uuid(w, '--workspace'))
+    const api = await this.api()
+    if (!roles?.length || !workspaces?.length) {
+      const { askMemberAccess } = await import('../../core/interactive.js')
+      ;({ roles, workspaces } = await askMemberAccess(api, org, memberId, { roles, workspaces }))
+    }
     const { updateMember } = await import('../../api/members.js')
-    const member = await updateMember(await this.api(), org, memberId, { roles, workspaces })
+    const member = await updateMember(api, org, memberId, { roles, workspaces })
     const result = member ?? { id: memberId }
     if (member) await this.show(membersView([member]))
     else if (this.format !== 'json') process.stdout.write(`Member ${memberId} updated.\n`)

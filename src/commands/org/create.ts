@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 
 import type { CreatedOrganization } from '../../api/organizations.js'
 import { BaseCommand } from '../../core/base-command.js'
+import { checkCountryCode, checkOrgName } from '../../core/interactive.js'
 import { required } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { organizationView } from '../../core/views.js'
@@ -25,9 +26,18 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
   }
 
   async run(): Promise<OrgCreateResult> {
-    const name = validate.orgName(await required(this.flags.name, '--name', 'Organization name'), '--name')
+    // On a terminal, what is missing is asked for and checked as it is typed; otherwise exit 2 at once.
+    const name = validate.orgName(
+      await required(this.flags.name, '--name', 'Organization name', checkOrgName),
+      '--name',
+    )
     const countryCode = validate.countryCode(
-      await required(this.flags['country-code'], '--country-code', 'Country code (ISO 3166-1 alpha-2)'),
+      await required(
+        this.flags['country-code'],
+        '--country-code',
+        'Country code (ISO 3166-1 alpha-2, e.g. US)',
+        checkCountryCode,
+      ),
       '--country-code',
     )
     const { createOrganization } = await import('../../api/organizations.js')

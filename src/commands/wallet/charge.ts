@@ -5,9 +5,10 @@ import { Args, Flags } from '@oclif/core'
 import { ApiError } from '../../api/errors.js'
 import type { LedgerEntry } from '../../api/types.js'
 import { BaseCommand } from '../../core/base-command.js'
-import { CliError, ConfirmationRequired, Declined, ExitCode, UsageError } from '../../core/errors.js'
+import { CliError, ConfirmationRequired, ExitCode, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
-import { confirm, isInteractive } from '../../core/prompts.js'
+import { confirmCharge } from '../../core/interactive.js'
+import { isInteractive } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
 
@@ -68,13 +69,17 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
     if (!f.yes) {
       const { getOrganization } = await import('../../api/organizations.js')
       const { name } = await getOrganization(api, org)
-      const ok = await confirm(
-        `Charge "${name}" (${org}) an amount of ${amount} for ${smsPoints} SMS points?`,
-      )
-      if (!ok) throw new Declined()
-    }
-    if (process.stderr.isTTY)
+      await confirmCharge({
+        organizationId: org,
+        organizationName: name,
+        amount,
+        smsPoints,
+        reason: f.reason,
+        idempotencyKey: key,
+      })
+    } else if (process.stderr.isTTY) {
       this.note(`Idempotency key: ${key} (pass --idempotency-key ${key} to retry safely)`)
+    }
 
     const { chargeWallet } = await import('../../api/wallet.js')
     let charged

@@ -1,0 +1,187 @@
+import type { Transport } from '../api/transport.js'
+import type { Member } from '../api/types.js'
+import { CliError, Declined, ExitCode } from './errors.js'
+import { ask, askSecret, confirm, pick, type Check, type Choice } from './prompts.js'
+import * as validate from './validate.js'
+
+/*
+ * The conversations orgctl has with a person at a terminal. Commands call these only when
+ * `isInteractive()`; every function here sends nothing that changes data: it reads what it needs to
+ * ask well, and throws Declined (exit 2) or lets ExitPromptError (Ctrl-C, exit 130) through before the
+ * command makes its one change.
+ */
+
+/** `org create`'s name, checked as it is typed (validate.orgName has the rule). */
+export const checkOrgName: Check = (v) =>
+  (v.trim().length >= 1 && v.trim().length <= 255) || '1 to 255 characters'
+
+/** `org create`'s country code, checked as it is typed. */
+export const checkCountryCode: Check = (v) =>
+  validate.isCountryCode(v.trim().toUpperCase()) || 'two letters (ISO 3166-1), e.g. US or EG'
+
+/** The IAM roles the sandbox seeds (DESIGN.md decision 5); a real API may have more. */
+export const KNOWN_ROLES: Readonly<Record<number, string>> = {
+  1: 'Owner',
+  2: 'Admin',
+  3: 'Member',
+  4: 'Billing',
+}
+
+/** Choice value that asks for workspace IDs typed by hand. */
+const OTHER_WORKSPACES = '(other)'
+
+/** What the members list tells about one member and the organization's workspaces. */
+export interface MemberContext {
+  member: Member | undefined
+  /** Workspace IDs held by any member, with how many members hold each, in first-seen order. */
+  workspaces: Map<string, number>
+}
+
+/**
+ * Reads the members list page by page to find one member and every workspace in use. The API has no
+ * list-workspaces operation, so the workspaces offered are those some member already belongs to.
+ */
+export async function memberContext(api: Transport, orgId: string, memberId: number): Promise<MemberContext> {
+  const { allMemberPages } = await import('../api/members.js')
+  const workspaces = new Map<string, number>()
+  let member: Member | undefined
+  for await (const page of allMemberPages(api, orgId)) {
+    for (const m of page.members) {
+      if (m.id === memberId) member = m
+      for (const w of m.workspaces ?? []) workspaces.set(w, (workspaces.get(w) ?? 0) + 1)
+    }
+  }
+  return { member, workspaces }
+}
+
+function notAMember(memberId: number): CliError {
+  return new CliError(
+    `Member ${memberId} is not in this organization; nothing was sent`,
+    ExitCode.NotFound,
+    404,
+  )
+}
+
+function describe(member: Member): string {
+  return `${member.name} <${member.email}> (member ${member.id})`
+}
+
+/** Role choices: the known roles plus any other role the member has, the member's own ticked. */
+export function roleChoices(current: readonly number[]): Choice<number>[] {
+  const ids = [...new Set([...Object.keys(KNOWN_ROLES).map(Number), ...current])].sort((a, b) => a - b)
+  return ids.map((id) => ({
+    name: `${id} ${KNOWN_ROLES[id] ?? `Role ${id}`}`,
+    value: id,
+    checked: current.includes(id),
+  }))
+}
+
+/** Workspace choices: every workspace seen in the members list, the member's own ticked, then "other". */
+export function workspaceChoices(
+  seen: ReadonlyMap<string, number>,
+  current: readonly string[],
+): Choice<string>[] {
+  const ids = [...new Set([...current, ...seen.keys()])]
+  const choices: Choice<string>[] = ids.map((id) => {
+    const n = seen.get(id) ?? 0
+    return { name: `${id}  (${n} member${n === 1 ? '' : 's'})`, value: id, checked: current.includes(id) }
+  })
+  choices.push({ name: 'Another workspace: type its ID', value: OTHER_WORKSPACES })
+  return choices
+}
+
+/** Comma- or space-separated workspace UUIDs, each checked. */
+function typedWorkspaces(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((w) => validate.uuid(w, 'workspace'))
+}
+
+/**
+ * `members update` on a terminal: offers the roles and workspaces to tick, the member's current ones
+ * ticked, for whichever of the two lists was not given as flags.
+ */
+export async function askMemberAccess(
+  api: Transport,
+  orgId: string,
+  memberId: number,
+  given: { roles?: number[]; workspaces?: string[] },
+): Promise<{ roles: number[]; workspaces: string[] }> {
+  const { member, workspaces: seen } = await memberContext(api, orgId, memberId)
+  if (!member) throw notAMember(memberId)
+  process.stderr.write(`Updating ${describe(member)}; the lists you choose replace the current ones.\n`)
+  const roles = given.roles ?? (await pick(`Roles of ${member.name}`, roleChoices(member.roles ?? [])))
+  let workspaces = given.workspaces
+  if (!workspaces) {
+    const picked = await pick(`Workspaces of ${member.name}`, workspaceChoices(seen, member.workspaces ?? []))
+    workspaces = picked.filter((w) => w !== OTHER_WORKSPACES)
+    if (picked.includes(OTHER_WORKSPACES)) {
+      const check = (text: string): true | string => {
+        try {
+          return typedWorkspaces(text).length > 0 || 'give at least one workspace ID'
+        } catch (error) {
+          return (error as Error).message.replace(/^workspace /, 'each ID ')
+        }
+      }
+      workspaces.push(...typedWorkspaces(await ask('Workspace IDs (UUIDs, separated by commas)', check)))
+    }
+    workspaces = [...new Set(workspaces)]
+  }
+  return { roles, workspaces }
+}
+
+/**
+ * `members remove` on a terminal: names the member and asks for their e-mail address to be typed, as
+ * GitHub asks for a repository's name before deleting it. Anything else cancels.
+ */
+export async function confirmMemberRemoval(
+  api: Transport,
+  orgId: string,
+  orgName: string,
+  memberId: number,
+): Promise<void> {
+  const { member } = await memberContext(api, orgId, memberId)
+  if (!member) throw notAMember(memberId)
+  process.stderr.write(`This removes ${describe(member)} from "${orgName}".\n`)
+  const typed = await ask(`Type ${member.email} to confirm`)
+  if (typed.trim().toLowerCase() !== member.email.toLowerCase())
+    throw new Declined('The e-mail address did not match; nothing was sent')
+}
+
+/** What `wallet charge` is about to do, for the summary shown before it asks. */
+export interface ChargeSummary {
+  organizationId: string
+  organizationName: string
+  amount: number
+  smsPoints: number
+  reason: string | undefined
+  idempotencyKey: string
+}
+
+/** `wallet charge` on a terminal: shows what will be charged, with the key, and asks (default no). */
+export async function confirmCharge(summary: ChargeSummary): Promise<void> {
+  const lines: [string, string][] = [
+    ['Organization', `${summary.organizationName} (${summary.organizationId})`],
+    ['Amount', `${summary.amount} (minor currency units)`],
+    ['SMS points', String(summary.smsPoints)],
+    ['Reason', summary.reason ?? '(none)'],
+    ['Idempotency key', summary.idempotencyKey],
+  ]
+  const width = Math.max(...lines.map(([k]) => k.length))
+  process.stderr.write(
+    `About to charge this wallet:\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n` +
+      `To retry this exact charge safely later, pass --idempotency-key ${summary.idempotencyKey}\n`,
+  )
+  if (!(await confirm('Charge it?'))) throw new Declined()
+}
+
+/** `invite accept` on a terminal: the new password twice, hidden; both must agree. */
+export async function askNewPassword(minLength: number): Promise<string> {
+  const first = await askSecret(
+    `New password (at least ${minLength} characters)`,
+    (v) => v.length >= minLength || `at least ${minLength} characters`,
+  )
+  await askSecret('Repeat the password', (v) => v === first || 'the two passwords differ')
+  return first
+}
