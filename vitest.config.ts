@@ -1,13 +1,36 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+// Files that put the machine under load on purpose (dozens of concurrent CLI processes, SIGKILL loops,
+// rate-limit runs, fuzzing). They run one at a time, after everything else, so that they neither starve
+// nor are starved by other files on a 2-core machine.
+const LOAD = [
+  'test/e2e/wallet-safety.test.ts',
+  'test/e2e/bulk-crash.test.ts',
+  'test/e2e/bulk-throttle.test.ts',
+  'test/hardening/**/*.test.ts',
+]
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Generous: e2e tests spawn many processes on a 2-core machine; these bound hangs, they time nothing.
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // e2e tests spawn processes; two cores do not gain from more parallel files than this.
     maxWorkers: 2,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...LOAD],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'load', include: LOAD, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 })
