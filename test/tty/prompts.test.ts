@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
+import type { Member } from '../../src/api/types.js'
 import { startTestServer, type TestServer } from '../helpers/cli.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
@@ -13,6 +14,7 @@ let t: TestServer
 const open: Terminal[] = []
 
 /** The sandbox API, called directly to set up and to check what the commands did (or did not) send. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by the assertions
 async function api<T = any>(
   method: string,
   path: string,
@@ -55,7 +57,7 @@ async function addMember(orgId: string, email: string, name: string): Promise<nu
   return accepted.body.data.memberId
 }
 
-async function members(orgId: string): Promise<any[]> {
+async function members(orgId: string): Promise<Member[]> {
   return (await api('GET', `/api/organizations/${orgId}/members?per_page=100`)).body.data.data
 }
 
@@ -115,7 +117,7 @@ describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
   it('members update offers the roles and workspaces to tick, and accepts a typed workspace ID', async () => {
     const orgId = await createOrg('Update Co')
     const memberId = await addMember(orgId, 'pick@example.com', 'Pick')
-    const defaultWorkspace = (await members(orgId)).find((m) => m.id === memberId).workspaces[0]
+    const defaultWorkspace = (await members(orgId)).find((m) => m.id === memberId)!.workspaces[0]!
     // The API has no way to make a workspace; the test puts a second one straight into the database.
     const other = randomUUID()
     const conn = new Database(join(t.dir, 'sandbox.db'))
@@ -137,7 +139,7 @@ describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
     term.type(other)
     term.press('Enter')
     expect(await term.exitCode()).toBe(0)
-    const after = (await members(orgId)).find((m) => m.id === memberId)
+    const after = (await members(orgId)).find((m) => m.id === memberId)!
     expect(after.roles).toEqual([2])
     expect([...after.workspaces].sort()).toEqual([defaultWorkspace, other].sort())
   })
