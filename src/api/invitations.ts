@@ -43,7 +43,7 @@ export async function acceptInvitation(
   const res = await api.request<Envelope<{ organizationId?: string; memberId?: number }> | null>(
     'POST',
     `/api/organizations/invite/${seg(token)}/accept`,
-    { json: { password, password_confirmation: password }, auth: false },
+    { json: { password, password_confirmation: password }, auth: false, secrets: [password, token] },
   )
   return {
     organizationId: res.body?.data?.organizationId ?? null,

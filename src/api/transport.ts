@@ -55,6 +55,8 @@ export interface RequestOptions {
   idempotencyKey?: string
   /** Statuses the caller handles itself instead of an {@link ApiError}. */
   accept?: readonly number[]
+  /** Secrets in this request (a password, an invite token) that must not reach a message if a server echoes them. */
+  secrets?: readonly string[]
 }
 
 /** A successful (or accepted) response. */
@@ -166,7 +168,7 @@ export class Transport {
         continue
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
-      if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt)
+      if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
       // A success whose JSON is cut short (a proxy or server that died mid-body) is a broken answer,
       // not a result: treated like a dropped connection rather than shown as an empty record.
       if (isMalformedJson(text, resHeaders)) {
@@ -236,7 +238,9 @@ export class Transport {
     headers: Record<string, string>,
     text: string,
     attempts: number,
+    requestSecrets: readonly string[] = [],
   ): ApiError {
+    const secrets = [this.options.token, ...requestSecrets]
     const body = parseBody(text, headers)
     let message = ''
     let fields: FieldErrors = {}
@@ -244,13 +248,13 @@ export class Transport {
       const b = body as { message?: unknown; errors?: unknown }
       if (typeof b.message === 'string') message = b.message
       if (b.errors && typeof b.errors === 'object')
-        fields = normaliseFields(b.errors as Record<string, unknown>)
+        fields = normaliseFields(b.errors as Record<string, unknown>, secrets)
     } else if (typeof body === 'string') {
       message = excerpt(body)
     }
     if (!message) message = `HTTP ${status}`
     if (attempts > 1) message += ` (after ${attempts} attempts)`
-    return new ApiError(status, redactSecrets(message, [this.options.token]), fields, method, path, headers)
+    return new ApiError(status, redactSecrets(message, secrets), fields, method, path, headers)
   }
 }
 
@@ -298,10 +302,13 @@ export function excerpt(text: string): string {
   return plain.length > MAX_TEXT_EXCERPT ? `${plain.slice(0, MAX_TEXT_EXCERPT)}…` : plain
 }
 
-function normaliseFields(errors: Record<string, unknown>): FieldErrors {
+function normaliseFields(
+  errors: Record<string, unknown>,
+  secrets: readonly (string | undefined)[],
+): FieldErrors {
   const out: FieldErrors = {}
   for (const [field, value] of Object.entries(errors)) {
-    out[field] = Array.isArray(value) ? value.map(String) : [String(value)]
+    out[field] = (Array.isArray(value) ? value : [value]).map((v) => redactSecrets(String(v), secrets))
   }
   return out
 }
