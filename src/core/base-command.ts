@@ -3,6 +3,7 @@ import { Command, type Interfaces } from '@oclif/core'
 import type { Transport } from '../api/transport.js'
 import { BulkFailed, mapError, type MappedError, type TokenSource } from './errors.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
+import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
 import { defaultSandboxDbPath, resolveTarget, type Target } from './target.js'
 
@@ -31,6 +32,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
+  private jq: JqFilter | undefined
+  private failed = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -44,6 +47,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    // jq loads (and checks the expression) before anything is sent, and only when asked for.
+    if (this.flags.jq !== undefined) this.jq = await (await import('./jq.js')).loadJq(this.flags.jq)
   }
 
   /** `--output json` is the same as `--json`, including for errors raised before flags are parsed. */
@@ -54,6 +59,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const a = argv[i]
       if (a === '--') break
       if (a === '--output=json' || a === '-ojson' || a === '-o=json') return true
+      if (a === '--jq' || a?.startsWith('--jq=')) return true
       if ((a === '--output' || a === '-o') && argv[i + 1] === 'json') return true
     }
     return false
@@ -145,7 +151,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(`${message}\n`)
   }
 
+  /** With `--jq`, a successful result goes through the filter; an error document never does. */
+  override logJson(json: unknown): void {
+    if (!this.jq || this.failed) return super.logJson(json)
+    try {
+      process.stdout.write(this.jq(json))
+    } catch (error) {
+      this.mapped = mapError(error, this.tokenSource)
+      process.exitCode = this.mapped.exitCode
+      process.stderr.write(`Error: ${this.mapped.message}\n`)
+    }
+  }
+
   override async catch(error: Interfaces.CommandError): Promise<void> {
+    this.failed = true
     this.mapped = mapError(error, this.tokenSource)
     process.exitCode = this.mapped.exitCode
     if (this.jsonEnabled()) {

@@ -26,6 +26,10 @@ export const sharedFlags = {
     helpGroup: GLOBAL,
   })(),
   csv: Flags.boolean({ description: 'Same as --output csv', helpGroup: GLOBAL }),
+  jq: Flags.string({
+    description: 'Filter the JSON result with a jq expression (implies --json; strings print without quotes)',
+    helpGroup: GLOBAL,
+  }),
   columns: Flags.string({
     description: 'Comma-separated columns to show, in order (table and csv)',
     helpGroup: GLOBAL,

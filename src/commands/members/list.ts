@@ -10,7 +10,7 @@ import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
  * `--json`: one page `{page, perPage, total, lastPage, members}`; with `--all`, streamed as
  * `{"members": [...], "total": N}`.
  */
-export type MembersListResult = MembersPage
+export type MembersListResult = MembersPage | { members: MembersPage['members']; total: number }
 
 export default class MembersList extends BaseCommand<typeof MembersList> {
   static override summary = "List an organization's members"
@@ -41,6 +41,12 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
       const result = await members.listMembers(api, id, page, perPage)
       await this.show(membersView(result.members))
       return result
+    }
+    if (this.flags.jq !== undefined) {
+      // A jq filter needs the whole document: gather every page, then return it for the filter.
+      const all: MembersPage['members'] = []
+      for await (const current of members.allMemberPages(api, id, perPage)) all.push(...current.members)
+      return { members: all, total: all.length }
     }
     // --all streams: one page in memory at a time, rendered before the next is fetched.
     const out = (text: string) => process.stdout.write(text)
