@@ -343,8 +343,11 @@ export class Store {
     if (!Number.isSafeInteger(offset) || offset >= total) return { members: [], total }
     const rows = this.db
       .prepare<[string, number, number], { id: number; name: string; email: string; joined_at: string }>(
+        // The page's IDs come from the (organization_id, id) index alone (migration 002), so OFFSET
+        // skips index entries rather than joined rows.
         `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
-         WHERE m.organization_id = ? ORDER BY m.id LIMIT ? OFFSET ?`,
+         WHERE m.id IN (SELECT id FROM members WHERE organization_id = ? ORDER BY id LIMIT ? OFFSET ?)
+         ORDER BY m.id`,
       )
       .all(organizationId, perPage, offset)
     return { members: this.hydrate(rows), total }
