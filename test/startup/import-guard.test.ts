@@ -1,0 +1,98 @@
+// The start-up guard (issue 6): commands that need neither the sandbox nor a prompt nor a CSV parser
+// must not load them. No timing here, only which modules a process loaded, so it holds on any machine.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { describe, expect, it } from 'vitest'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/run.js')
+const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
+
+/** Packages that only some commands need: the sandbox server, SQLite, prompts, the CSV parser. */
+const HEAVY = ['fastify', 'better-sqlite3', '@inquirer/prompts', 'csv-parse']
+
+/** Runs orgctl with module loading traced; returns its exit code, stdout and the files it loaded. */
+function traced(args: string[], env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'orgctl-trace-'))
+  const out = join(dir, 'modules.txt')
+  try {
+    const r = spawnSync(process.execPath, ['--import', TRACER, BIN, ...args], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        XDG_DATA_HOME: join(dir, 'data'),
+        NO_COLOR: '1',
+        ORGCTL_TRACE_MODULES: out,
+        ...env,
+      },
+    })
+    const files = existsSync(out)
+      ? readFileSync(out, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f))
+      : []
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, files }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The packages whose code a process loaded: from node_modules paths, and for orgctl's own bundled
+ * chunks from the map the build writes beside them (dist/bundle-packages.json: chunk → packages).
+ */
+function loadedPackages(files: string[]): Set<string> {
+  const packages = new Set<string>()
+  const mapFile = join(ROOT, 'dist/bundle-packages.json')
+  const chunks: Record<string, string[]> = existsSync(mapFile)
+    ? JSON.parse(readFileSync(mapFile, 'utf8'))
+    : {}
+  for (const file of files) {
+    const at = file.lastIndexOf('/node_modules/')
+    if (at >= 0) {
+      const [scope, name] = file.slice(at + '/node_modules/'.length).split('/')
+      packages.add(scope!.startsWith('@') ? `${scope}/${name}` : scope!)
+      continue
+    }
+    const rel = file.startsWith(ROOT) ? file.slice(ROOT.length + 1) : file
+    for (const p of chunks[rel] ?? []) packages.add(p)
+  }
+  return packages
+}
+
+describe('start-up imports', () => {
+  it('the tracer sees the sandbox server when a command does start it', () => {
+    // Control: a valid but unknown ID on an empty sandbox starts fastify and SQLite, then exits 4.
+    const r = traced(['org', 'get', '123e4567-e89b-12d3-a456-426614174000', '--json'])
+    expect(r.code).toBe(4)
+    const loaded = loadedPackages(r.files)
+    expect(loaded).toContain('fastify')
+    expect(loaded).toContain('better-sqlite3')
+  })
+
+  it.each(['--version', 'org get --help', '--help'])(
+    '`orgctl %s` loads none of fastify, better-sqlite3, @inquirer/prompts, csv-parse',
+    (line) => {
+      const r = traced(line.split(' '))
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).not.toBe('')
+      expect(r.files.length).toBeGreaterThan(0)
+      const loaded = loadedPackages(r.files)
+      expect(HEAVY.filter((p) => loaded.has(p))).toEqual([])
+    },
+  )
+
+  it('`orgctl org get BAD-ID` fails validation without loading them either', () => {
+    const r = traced(['org', 'get', 'not-a-uuid'])
+    expect(r.code).toBe(2)
+    const loaded = loadedPackages(r.files)
+    expect(HEAVY.filter((p) => loaded.has(p))).toEqual([])
+  })
+})
