@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { Transform, pipeline } from 'node:stream'
-import type { Readable } from 'node:stream'
+import type { Readable, TransformCallback } from 'node:stream'
 import { pipeline as pipelineAsync } from 'node:stream/promises'
 
 import { EmailIndex } from './email-index.js'
@@ -55,7 +55,16 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024
 
 const COLUMNS = ['email', 'name', 'roles'] as const
 type Column = (typeof COLUMNS)[number]
+/** Reads for hashing only: large, nothing is parsed. */
 const CHUNK_BYTES = 64 * 1024
+/**
+ * Reads for parsing: small. Each chunk's rows are parsed into one array that lives until the caller has seen
+ * them, so the chunk size sets how many row objects are alive when V8 collects its young generation. With
+ * 64 KiB (~1,300 rows) enough of them survived each collection that V8 doubled the young generation during a
+ * large file (+8 MiB of heap); with 4 KiB (~80 rows) it stays at its start size. Measured in bench/bulk-memory.mjs
+ * (docs/BULK.md): 1,000,000 rows at 64 KiB, 16 KiB, 4 KiB: ~100, ~93, ~86 MiB peak; 10,000 rows: ~70 in each.
+ */
+const READ_CHUNK_BYTES = 4 * 1024
 
 /**
  * The format of `input`: `explicit` when given, else from the extension (`.csv`; `.jsonl` or `.ndjson`).
@@ -87,21 +96,38 @@ export function detectFormat(input: string, explicit?: InputFormat): InputFormat
  *   so a caller that must send nothing from a bad file reads it once to the end first (see {@link scanInput}).
  */
 export async function* readRows(input: string, options: ReadRowsOptions = {}): AsyncGenerator<RowItem> {
+  for await (const items of readRowBatches(input, options)) yield* items
+}
+
+/**
+ * {@link readRows} a chunk at a time: the same items, in the same order, as arrays (a few hundred rows each).
+ * A caller that only looks at each row once (a dry run, {@link scanInput}) saves an await and its garbage per
+ * row, which is most of what makes the heap grow over a large file.
+ */
+export async function* readRowBatches(
+  input: string,
+  options: ReadRowsOptions = {},
+): AsyncGenerator<RowItem[]> {
   const format = detectFormat(input, options.format)
   const guard = new InputGuard({
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     onBytes: options.onBytes,
   })
   const source =
-    input === '-' ? (options.stdin ?? process.stdin) : createReadStream(input, { highWaterMark: CHUNK_BYTES })
+    input === '-'
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES })
   const seen = new EmailIndex()
   const header = { line: 0 }
   try {
-    const items = format === 'csv' ? csvItems(source, guard, options, header) : jsonlItems(source, guard)
+    // The parsers hand over the rows of each chunk read as one array: one await per chunk rather than a
+    // chain of async generators per row keeps the garbage per row, and so the heap, small (docs/BULK.md).
+    const batches = format === 'csv' ? csvItems(source, guard, options, header) : jsonlItems(source, guard)
     let rows = 0
-    for await (const item of items) {
-      rows++
-      yield dedupe(item, seen)
+    for await (const items of batches) {
+      for (let i = 0; i < items.length; i++) items[i] = dedupe(items[i] as RowItem, seen)
+      rows += items.length
+      yield items
     }
     if (rows === 0) {
       throw header.line === 0
@@ -122,7 +148,8 @@ export async function* readRows(input: string, options: ReadRowsOptions = {}): A
 function dedupe(item: RowItem, seen: EmailIndex): RowItem {
   const email = item.error === undefined ? item.row.email : item.email
   if (email === undefined) return item
-  const first = seen.firstLineOf(email.toLowerCase(), item.line)
+  // The index compares addresses lower-cased, without making a lower-cased copy of each.
+  const first = seen.firstLineOf(email, item.line)
   if (first === undefined) return item
   return {
     line: item.line,
@@ -136,12 +163,50 @@ async function* csvItems(
   guard: InputGuard,
   options: ReadRowsOptions,
   header: { line: number },
-): AsyncGenerator<RowItem> {
+): AsyncGenerator<RowItem[]> {
   // Loaded here so that commands that never read a file do not pay for csv-parse at start-up.
-  const { parse } = await import('csv-parse')
-  const parser = parse({
+  const { Parser } = await import('csv-parse')
+  /**
+   * Emits the records of each chunk as one array of [record, line where it ends]. csv-parse's own
+   * `info: true` (or `on_record`) copies the whole info object for every record, which more than tripled the
+   * parse time and made most of the garbage of a large file; csv-parse calls `push` synchronously while
+   * `info` describes the record just finished, so reading the one counter there gives the same number.
+   */
+  class BatchParser extends Parser {
+    private batch: [string[], number][] = []
+
+    override push(record: unknown, encoding?: BufferEncoding): boolean {
+      if (record === null) {
+        this.flushBatch()
+        return super.push(null, encoding)
+      }
+      this.batch.push([record as string[], this.info.lines])
+      return true
+    }
+
+    override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+      super._transform(chunk, encoding, (error?: Error | null) => {
+        this.flushBatch()
+        callback(error)
+      })
+    }
+
+    override _flush(callback: TransformCallback): void {
+      super._flush((error?: Error | null) => {
+        this.flushBatch()
+        callback(error)
+      })
+    }
+
+    private flushBatch(): void {
+      if (this.batch.length === 0) return
+      const batch = this.batch
+      this.batch = []
+      super.push(batch)
+    }
+  }
+  const parser = new BatchParser({
     bom: true,
-    info: true,
     // A quote inside an unquoted value (`Jane "JJ" Doe`) is kept as text rather than failing the file.
     relax_quotes: true,
     relax_column_count: true,
@@ -152,35 +217,43 @@ async function* csvItems(
     // Errors surface through the parser's iterator below; pipeline destroys every stage on the first one.
   })
   let columns: Record<Column, number> | undefined
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: string[]
-    info: { lines: number }
-  }>) {
-    // info.lines is where the record ends; quoted newlines inside it move its start back.
-    let line = info.lines
-    for (const field of record)
-      for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) line--
-    if (record.every((field) => field.trim() === '')) continue
-    if (!columns) {
-      columns = readHeader(record, line)
-      header.line = line
-      continue
-    }
-    const rawEmail = record[columns.email]
-    if (record.length !== Object.keys(columns).length) {
-      const emailCheck = checkEmail(rawEmail)
-      yield {
-        line,
-        ...('email' in emailCheck ? { email: emailCheck.email } : {}),
-        error: `the row has ${record.length} fields but the header has 3; quote a value that contains a comma ("Doe, Jane")`,
+  for await (const batch of parser as AsyncIterable<[string[], number][]>) {
+    const items: RowItem[] = []
+    for (const [record, end] of batch) {
+      // info.lines is where the record ends; quoted newlines inside it move its start back.
+      let line = end
+      for (const field of record)
+        for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) line--
+      if (isBlank(record)) continue
+      if (!columns) {
+        columns = readHeader(record, line)
+        header.line = line
+        continue
       }
-      continue
+      const rawEmail = record[columns.email]
+      if (record.length !== COLUMNS.length) {
+        const emailCheck = checkEmail(rawEmail)
+        items.push({
+          line,
+          ...('email' in emailCheck ? { email: emailCheck.email } : {}),
+          error: `the row has ${record.length} fields but the header has 3; quote a value that contains a comma ("Doe, Jane")`,
+        })
+        continue
+      }
+      items.push(
+        toItem(
+          line,
+          checkRow({ email: rawEmail, name: record[columns.name], roles: record[columns.roles] }, 'csv'),
+        ),
+      )
     }
-    yield toItem(
-      line,
-      checkRow({ email: rawEmail, name: record[columns.name], roles: record[columns.roles] }, 'csv'),
-    )
+    if (items.length > 0) yield items
   }
+}
+
+function isBlank(record: string[]): boolean {
+  for (const field of record) if (field.trim() !== '') return false
+  return true
 }
 
 function readHeader(record: string[], line: number): Record<Column, number> {
@@ -243,64 +316,78 @@ function readHeader(record: string[], line: number): Record<Column, number> {
   return columns as Record<Column, number>
 }
 
-async function* jsonlItems(source: Readable, guard: InputGuard): AsyncGenerator<RowItem> {
+async function* jsonlItems(source: Readable, guard: InputGuard): AsyncGenerator<RowItem[]> {
   pipeline(source, guard, () => {
     // Errors surface through the guard's iterator below.
   })
   let line = 0
   let sawRow = false
-  for await (const text of splitLines(guard as AsyncIterable<Buffer>)) {
-    line++
-    const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim()
-    if (trimmed === '') continue
-    let value: unknown
-    try {
-      value = JSON.parse(trimmed)
-    } catch (error) {
-      if (!sawRow && !trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-        throw new BulkInputError(
-          `line ${line} is not JSON; is this a CSV file? name it .csv or pass --format csv`,
-          { code: 'NOT_JSONL', line },
-        )
+  for await (const lines of splitLines(guard as AsyncIterable<Buffer>)) {
+    const items: RowItem[] = []
+    for (const text of lines) {
+      line++
+      const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim()
+      if (trimmed === '') continue
+      let value: unknown
+      try {
+        value = JSON.parse(trimmed)
+      } catch (error) {
+        if (!sawRow && !trimmed.startsWith('{') && !trimmed.startsWith('[')) {
+          throw new BulkInputError(
+            `line ${line} is not JSON; is this a CSV file? name it .csv or pass --format csv`,
+            { code: 'NOT_JSONL', line },
+          )
+        }
+        items.push({ line, error: `the line is not valid JSON (${(error as Error).message})` })
+        continue
+      } finally {
+        sawRow = true
       }
-      yield { line, error: `the line is not valid JSON (${(error as Error).message})` }
-      continue
-    } finally {
-      sawRow = true
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { line, error: 'the line is not a JSON object like {"email": ..., "name": ..., "roles": [...]}' }
-      continue
-    }
-    const record = value as Record<string, unknown>
-    const unknown = Object.keys(record).filter((key) => !(COLUMNS as readonly string[]).includes(key))
-    if (unknown.length > 0) {
-      const emailCheck = checkEmail(record.email)
-      yield {
-        line,
-        ...('email' in emailCheck ? { email: emailCheck.email } : {}),
-        error: `unknown field ${show(unknown[0])}; the fields are email, name and roles`,
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        items.push({
+          line,
+          error: 'the line is not a JSON object like {"email": ..., "name": ..., "roles": [...]}',
+        })
+        continue
       }
-      continue
+      const record = value as Record<string, unknown>
+      const unknown = Object.keys(record).filter((key) => !(COLUMNS as readonly string[]).includes(key))
+      if (unknown.length > 0) {
+        const emailCheck = checkEmail(record.email)
+        items.push({
+          line,
+          ...('email' in emailCheck ? { email: emailCheck.email } : {}),
+          error: `unknown field ${show(unknown[0])}; the fields are email, name and roles`,
+        })
+        continue
+      }
+      items.push(
+        toItem(line, checkRow({ email: record.email, name: record.name, roles: record.roles }, 'jsonl')),
+      )
     }
-    yield toItem(line, checkRow({ email: record.email, name: record.name, roles: record.roles }, 'jsonl'))
+    if (items.length > 0) yield items
   }
 }
 
-/** Splits a byte stream on '\n' (dropping a '\r' before it); line length is bounded by the guard upstream. */
-async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+/**
+ * Splits a byte stream on '\n' (dropping a '\r' before it), yielding the lines completed by each chunk as
+ * one array; line length is bounded by the guard upstream.
+ */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   let pending: Buffer[] = []
   for await (const chunk of chunks) {
+    const lines: string[] = []
     let start = 0
     for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
       pending.push(chunk.subarray(start, end))
-      yield decodeLine(pending)
+      lines.push(decodeLine(pending))
       pending = []
       start = end + 1
     }
     if (start < chunk.length) pending.push(chunk.subarray(start))
+    if (lines.length > 0) yield lines
   }
-  if (pending.length > 0) yield decodeLine(pending)
+  if (pending.length > 0) yield [decodeLine(pending)]
 }
 
 function decodeLine(parts: Buffer[]): string {
@@ -405,7 +492,7 @@ export async function scanInput(input: string, options: ReadRowsOptions = {}): P
   let bytes = 0
   let valid = 0
   let invalid = 0
-  for await (const item of readRows(input, {
+  for await (const items of readRowBatches(input, {
     ...options,
     onBytes: (chunk) => {
       hash.update(chunk)
@@ -413,8 +500,10 @@ export async function scanInput(input: string, options: ReadRowsOptions = {}): P
       options.onBytes?.(chunk)
     },
   })) {
-    if (item.error === undefined) valid++
-    else invalid++
+    for (const item of items) {
+      if (item.error === undefined) valid++
+      else invalid++
+    }
   }
   return { sha256: hash.digest('hex'), bytes, valid, invalid }
 }

@@ -13,7 +13,15 @@ import { CliError, ExitCode } from '../core/errors.js'
 import { csvRecord } from '../core/output.js'
 import { openJournal, type DoneState, type Journal, type JournalEntry } from './journal.js'
 import { Progress, formatSeconds, type RunCounts } from './progress.js'
-import { detectFormat, readRows, scanInput, spoolToFile, type InputFormat, type ValidItem } from './reader.js'
+import {
+  detectFormat,
+  readRowBatches,
+  readRows,
+  scanInput,
+  spoolToFile,
+  type InputFormat,
+  type ValidItem,
+} from './reader.js'
 
 /** Default and largest `--concurrency`. */
 export const DEFAULT_CONCURRENCY = 8
@@ -163,11 +171,13 @@ async function dryRun(
   let invalid = 0
   const report = options.report ? new ReportWriter(options.report) : undefined
   try {
-    for await (const item of readRows(path, { format })) {
-      total++
-      if (item.error === undefined) continue
-      invalid++
-      await report?.add(item.line, item.email, item.error)
+    for await (const items of readRowBatches(path, { format })) {
+      for (const item of items) {
+        total++
+        if (item.error === undefined) continue
+        invalid++
+        await report?.add(item.line, item.email, item.error)
+      }
     }
     await report?.end()
   } catch (error) {
