@@ -21,7 +21,7 @@ export default class Login extends BaseCommand<typeof Login> {
     'The token is read from stdin when it is not a terminal, else from a hidden prompt; never from a flag, so it stays out of shell history.'
   static override examples = [
     '<%= config.bin %> login --api-url https://api.example.com',
-    'printf %s "$TOKEN" | <%= config.bin %> login --profile staging --api-url https://staging.example.com',
+    'printf %s "$TOKEN" | <%= config.bin %> login --profile staging --api-url https://staging.example.com --json',
   ]
 
   async run(): Promise<LoginResult> {

@@ -10,7 +10,7 @@ export interface LogoutResult {
 
 export default class Logout extends BaseCommand<typeof Logout> {
   static override summary = "Forget a profile's token (the profile and its URL stay)"
-  static override examples = ['<%= config.bin %> logout', '<%= config.bin %> logout --profile staging']
+  static override examples = ['<%= config.bin %> logout', '<%= config.bin %> logout --profile staging --json']
 
   async run(): Promise<LogoutResult> {
     const { openConfig } = await import('../core/config.js')

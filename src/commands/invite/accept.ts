@@ -16,9 +16,11 @@ const MIN_PASSWORD = 8
 
 export default class InviteAccept extends BaseCommand<typeof InviteAccept> {
   static override summary = 'Accept an invitation and set your password'
+  static override description =
+    'On a terminal the new password is asked for twice, hidden; without one, pipe it in with --password-stdin.'
   static override examples = [
     '<%= config.bin %> invite accept TOKEN',
-    'printf %s "$PASSWORD" | <%= config.bin %> invite accept TOKEN --password-stdin',
+    'printf %s "$PASSWORD" | <%= config.bin %> invite accept TOKEN --password-stdin --json',
   ]
   static override args = {
     token: Args.string({ description: 'Invitation token from the e-mail', required: true }),

@@ -12,7 +12,7 @@ export default class InviteSend extends BaseCommand<typeof InviteSend> {
   static override summary = 'Invite someone to an organization, or everyone in a CSV or JSON Lines file'
   static override examples = [
     '<%= config.bin %> invite send ORG --email ada@example.com --name "Ada Lovelace" --role 3',
-    '<%= config.bin %> invite send ORG --file people.csv --report failed.csv',
+    '<%= config.bin %> invite send ORG --file people.csv --report failed.csv --json',
     'cat people.jsonl | <%= config.bin %> invite send ORG --file - --format jsonl --concurrency 16',
     '<%= config.bin %> invite send ORG --file people.csv --dry-run',
   ]

@@ -14,6 +14,8 @@ export type MembersListResult = MembersPage | { members: MembersPage['members'];
 
 export default class MembersList extends BaseCommand<typeof MembersList> {
   static override summary = "List an organization's members"
+  static override description =
+    'With --all every page is fetched in turn and printed as it arrives (100 members per request).'
   static override examples = [
     '<%= config.bin %> members list ORG',
     '<%= config.bin %> members list ORG --page 2 --per-page 50',

@@ -18,9 +18,12 @@ export interface MembersRemoveResult {
 
 export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
   static override summary = 'Remove a member from an organization'
+  static override description =
+    'On a terminal, orgctl names the member and asks you to type their e-mail address to confirm; ' +
+    'without a terminal, --yes is required.'
   static override examples = [
     '<%= config.bin %> members remove ORG 7',
-    '<%= config.bin %> members remove ORG 7 --yes',
+    '<%= config.bin %> members remove ORG 7 --yes --json',
   ]
   static override args = {
     org: Args.string({ description: 'Organization ID (UUID)', required: true }),

@@ -12,8 +12,14 @@ export type MembersUpdateResult = Member | { id: number }
 
 export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
   static override summary = "Set a member's roles and workspaces (replaces both lists)"
+  static override description =
+    'Give every role and workspace the member should have: the lists replace the current ones. On a terminal, ' +
+    'a list not given as flags is offered to pick from, the current ones ticked: roles 1 Owner, 2 Admin, ' +
+    '3 Member, 4 Billing (plus any other the member has), and the workspaces that members of the organization ' +
+    'belong to (the API cannot list workspaces), or workspace IDs typed by hand.'
   static override examples = [
-    '<%= config.bin %> members update ORG 7 --role 2 --role 4 --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f',
+    '<%= config.bin %> members update ORG 7',
+    '<%= config.bin %> members update ORG 7 --role 2 --role 4 --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f --json',
   ]
   static override args = {
     org: Args.string({ description: 'Organization ID (UUID)', required: true }),

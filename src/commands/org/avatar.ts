@@ -12,7 +12,10 @@ export interface OrgAvatarResult {
 
 export default class OrgAvatar extends BaseCommand<typeof OrgAvatar> {
   static override summary = "Upload an organization's avatar (PNG, JPEG, GIF or WebP, at most 2 MiB)"
-  static override examples = ['<%= config.bin %> org avatar ORG ./logo.png']
+  static override examples = [
+    '<%= config.bin %> org avatar ORG ./logo.png',
+    '<%= config.bin %> org avatar ORG ./logo.webp --json',
+  ]
   static override args = {
     org: Args.string({ description: 'Organization ID (UUID)', required: true }),
     file: Args.string({ description: 'Image file', required: true }),

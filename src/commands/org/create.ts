@@ -12,7 +12,11 @@ export type OrgCreateResult = CreatedOrganization
 
 export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
   static override summary = 'Create an organization (you become its owner)'
+  static override description =
+    'On a terminal, a missing name or country code is asked for and checked as you type; without one, both ' +
+    'flags are required.'
   static override examples = [
+    '<%= config.bin %> org create',
     '<%= config.bin %> org create --name "Acme Ltd" --country-code US',
     '<%= config.bin %> org create --name Acme --country-code eg --json',
   ]

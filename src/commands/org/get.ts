@@ -7,7 +7,12 @@ import { organizationView } from '../../core/views.js'
 
 export default class OrgGet extends BaseCommand<typeof OrgGet> {
   static override summary = 'Show an organization'
-  static override examples = ['<%= config.bin %> org get 123e4567-e89b-12d3-a456-426614174000']
+  static override examples = [
+    '<%= config.bin %> org get 123e4567-e89b-12d3-a456-426614174000',
+    '<%= config.bin %> org get ORG --columns id,name,status',
+    '<%= config.bin %> org get ORG --json',
+    "<%= config.bin %> org get ORG --jq '.status'",
+  ]
   static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
 
   async run(): Promise<Organization> {

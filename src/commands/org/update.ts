@@ -10,7 +10,7 @@ export default class OrgUpdate extends BaseCommand<typeof OrgUpdate> {
   static override summary = "Change an organization's name, avatar URL or status"
   static override examples = [
     '<%= config.bin %> org update ORG --name "Acme Holdings"',
-    '<%= config.bin %> org update ORG --status suspended --status-reason "Unpaid invoices"',
+    '<%= config.bin %> org update ORG --status suspended --status-reason "Unpaid invoices" --json',
   ]
   static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
   static override flags = {

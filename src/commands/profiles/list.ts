@@ -10,7 +10,7 @@ export interface ProfileRow {
 
 export default class ProfilesList extends BaseCommand<typeof ProfilesList> {
   static override summary = 'List saved profiles'
-  static override examples = ['<%= config.bin %> profiles list']
+  static override examples = ['<%= config.bin %> profiles list', '<%= config.bin %> profiles list --json']
 
   async run(): Promise<ProfileRow[]> {
     const { openConfig } = await import('../../core/config.js')

@@ -12,7 +12,10 @@ export interface ProfilesUseResult {
 
 export default class ProfilesUse extends BaseCommand<typeof ProfilesUse> {
   static override summary = 'Make a saved profile the active one'
-  static override examples = ['<%= config.bin %> profiles use staging']
+  static override examples = [
+    '<%= config.bin %> profiles use staging',
+    '<%= config.bin %> profiles use prod --json',
+  ]
   static override args = { name: Args.string({ description: 'Profile name', required: true }) }
 
   async run(): Promise<ProfilesUseResult> {

@@ -9,7 +9,8 @@ export default class SandboxOutbox extends BaseCommand<typeof SandboxOutbox> {
   static override summary = 'Show the e-mails the sandbox would have sent (with invitation tokens)'
   static override examples = [
     '<%= config.bin %> sandbox outbox',
-    '<%= config.bin %> sandbox outbox --to ada@example.com --columns inviteToken --no-header',
+    '<%= config.bin %> sandbox outbox --to ada@example.com --columns inviteToken --csv --no-header',
+    "<%= config.bin %> sandbox outbox --org ORG --jq '.[] | [.to, .inviteToken] | @tsv'",
   ]
   static override flags = {
     to: Flags.string({ description: 'Only messages to this address' }),

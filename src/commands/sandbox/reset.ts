@@ -13,7 +13,10 @@ export interface SandboxResetResult {
 
 export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
   static override summary = "Delete the local sandbox's data (database, outbox and avatars)"
-  static override examples = ['<%= config.bin %> sandbox reset --yes']
+  static override examples = [
+    '<%= config.bin %> sandbox reset',
+    '<%= config.bin %> sandbox reset --yes --json',
+  ]
   static override flags = { yes: yesFlag }
 
   async run(): Promise<SandboxResetResult> {
