@@ -1,4 +1,72 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core'
+// Two answers come without loading oclif (about half of a bare start-up): `--version`, which prints
+// oclif's user agent, and help on a non-terminal, printed from dist/fast-paths.json, which the build
+// rendered with oclif itself (scripts/render-fast-paths.mjs). Everything else, and any doubt (a
+// terminal, an environment that changes oclif's output, a package.json, manifest or node_modules that
+// changed since the build, a hook that oclif would run first), goes to oclif.
+// ORGCTL_FAST_PATHS=0 turns them off (tests compare both ways).
+import { readFileSync, statSync } from 'node:fs'
+import { arch, platform, release } from 'node:os'
 
-await execute({ dir: import.meta.url })
+function fastAnswer(argv, env) {
+  if (env.ORGCTL_FAST_PATHS === '0') return undefined
+  // Debug logging, forced colour, column overrides and pm2 (which ansis treats as a terminal).
+  for (const name of Object.keys(env)) {
+    if (/^(OCLIF_|FORCE_COLOR$|DEBUG$|ORGCTL_DEBUG$|PM2_HOME$|pm_id$|NEXT_RUNTIME$)/.test(name))
+      return undefined
+  }
+  if (argv.some((a) => /^--?(no-)?colou?r/.test(a))) return undefined
+  const root = new URL('../', import.meta.url)
+  let data
+  let pjson
+  try {
+    data = JSON.parse(readFileSync(new URL('dist/fast-paths.json', root), 'utf8'))
+    pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const mtime = (file) => {
+    try {
+      const s = statSync(new URL(file, root))
+      return `${s.size}:${s.mtimeMs}`
+    } catch {
+      return null
+    }
+  }
+  const { stamp } = data
+  if (
+    data.hooks.length > 0 ||
+    stamp.version !== pjson.version ||
+    stamp.oclif !== JSON.stringify(pjson.oclif) ||
+    stamp.manifest !== mtime('oclif.manifest.json') ||
+    stamp.packages !== mtime('node_modules/.package-lock.json')
+  )
+    return undefined
+
+  const versionFlags = new Set(['--version', ...(pjson.oclif.additionalVersionFlags ?? [])])
+  if (versionFlags.has(argv[0])) {
+    // oclif's Config: 'wsl' under WSL (it asks wsl-utils), x86 for ia32.
+    const os = platform()
+    if (os === 'linux' && (/microsoft/i.test(release()) || procVersionMentionsMicrosoft())) return undefined
+    const cpu = arch() === 'ia32' ? 'x86' : arch()
+    return `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}\n`
+  }
+  if (process.stdout.isTTY) return undefined
+  return data.help[JSON.stringify(argv)]
+}
+
+function procVersionMentionsMicrosoft() {
+  try {
+    return /microsoft/i.test(readFileSync('/proc/version', 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+const fast = fastAnswer(process.argv.slice(2), process.env)
+if (fast === undefined) {
+  const { execute } = await import('@oclif/core')
+  await execute({ dir: import.meta.url })
+} else {
+  process.stdout.write(fast)
+}

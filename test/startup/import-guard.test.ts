@@ -77,10 +77,18 @@ describe('start-up imports', () => {
     expect(loaded).toContain('better-sqlite3')
   })
 
-  it.each(['--version', 'org get --help', '--help'])(
-    '`orgctl %s` loads none of fastify, better-sqlite3, @inquirer/prompts, csv-parse',
-    (line) => {
-      const r = traced(line.split(' '))
+  // Both ways: bin/run.js's fast paths (no oclif at all), and through oclif (ORGCTL_FAST_PATHS=0).
+  it.each([
+    ['--version', '1'],
+    ['org get --help', '1'],
+    ['--help', '1'],
+    ['--version', '0'],
+    ['org get --help', '0'],
+    ['--help', '0'],
+  ])(
+    '`orgctl %s` (fast paths %s) loads none of fastify, better-sqlite3, @inquirer/prompts, csv-parse',
+    (line, fast) => {
+      const r = traced(line.split(' '), { ORGCTL_FAST_PATHS: fast })
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).not.toBe('')
       expect(r.files.length).toBeGreaterThan(0)

@@ -1,0 +1,82 @@
+// Renders, with oclif itself, what bin/run.js may answer without loading oclif: the help of every
+// command and topic as a non-terminal sees it. Run by scripts/build.mjs in a child process whose stdout
+// is a pipe and whose environment holds nothing that changes help (so widths are oclif's non-TTY 80
+// columns and there is no colour); writes dist/fast-paths.json.
+//
+// The file also records what it was rendered from (package.json's version and oclif section, the
+// manifest, the installed packages); bin/run.js ignores it when any of that has changed since.
+import { statSync, writeFileSync, renameSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { Config, run } from '@oclif/core'
+
+const root = resolve(fileURLToPath(import.meta.url), '../..')
+const out = join(root, 'dist', 'fast-paths.json')
+
+/** Hooks that oclif runs around --version and help; with any of them, there are no fast paths. */
+const AROUND_EVERY_RUN = ['init', 'finally', 'prerun', 'postrun', 'preparse']
+
+export function stamp(rootDir) {
+  const pjson = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8'))
+  const mtime = (file) => {
+    try {
+      const s = statSync(join(rootDir, file))
+      return `${s.size}:${s.mtimeMs}`
+    } catch {
+      return null
+    }
+  }
+  return {
+    version: pjson.version,
+    oclif: JSON.stringify(pjson.oclif),
+    manifest: mtime('oclif.manifest.json'),
+    packages: mtime('node_modules/.package-lock.json'),
+  }
+}
+
+async function capture(argv) {
+  const chunks = []
+  let stderr = ''
+  const write = process.stdout.write
+  const writeErr = process.stderr.write
+  process.stdout.write = (chunk) => (chunks.push(String(chunk)), true)
+  process.stderr.write = (chunk) => ((stderr += String(chunk)), true)
+  try {
+    await run(argv, root)
+    return stderr || process.exitCode ? undefined : chunks.join('')
+  } catch {
+    return undefined
+  } finally {
+    process.stdout.write = write
+    process.stderr.write = writeErr
+    process.exitCode = undefined
+  }
+}
+
+if (process.stdout.isTTY)
+  throw new Error('render-fast-paths must run with stdout piped (see scripts/build.mjs)')
+const config = await Config.load(root)
+const hooks = [...config.plugins.values()].flatMap((p) =>
+  Object.keys(p.hooks ?? {})
+    .filter((h) => AROUND_EVERY_RUN.includes(h) && p.hooks[h].length > 0)
+    .map((h) => `${p.name}:${h}`),
+)
+const help = {}
+if (hooks.length === 0) {
+  const sep = config.topicSeparator
+  const ids = [...config.commands.map((c) => c.id), ...config.topics.map((t) => t.name)]
+  const argvs = [[], ['--help'], ['help']]
+  for (const id of new Set(ids)) {
+    const parts = id.split(':')
+    argvs.push([...parts, '--help'], ['help', ...parts])
+    if (sep === ' ' && !config.findCommand(id)) argvs.push(parts)
+  }
+  for (const argv of argvs) {
+    const text = await capture(argv)
+    if (text) help[JSON.stringify(argv)] = text
+  }
+}
+const data = { stamp: stamp(root), hooks, help }
+writeFileSync(`${out}.tmp`, JSON.stringify(data))
+renameSync(`${out}.tmp`, out)

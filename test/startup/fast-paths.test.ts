@@ -1,0 +1,113 @@
+// bin/run.js answers `--version` and non-terminal help without loading oclif (issue 6). These tests
+// hold it to oclif's own answers, byte for byte, for every form it answers, and check that it steps
+// aside whenever the answer could differ.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+import { describe, expect, it } from 'vitest'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/run.js')
+const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
+const home = mkdtempSync(join(tmpdir(), 'orgctl-fast-'))
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+  oclifLoaded: boolean
+}
+
+/** Runs orgctl piped; reports whether @oclif/core was loaded at all. */
+function orgctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const trace = join(mkdtempSync(join(home, 'trace-')), 'modules.txt')
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, ['--import', TRACER, BIN, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, 'config'),
+        XDG_DATA_HOME: join(home, 'data'),
+        ORGCTL_TRACE_MODULES: trace,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      let modules = ''
+      try {
+        modules = readFileSync(trace, 'utf8')
+      } catch {
+        // nothing loaded beyond the entry
+      }
+      done({ code, stdout, stderr, oclifLoaded: modules.includes('/@oclif/core/') })
+    })
+  })
+}
+
+const OCLIF = { ORGCTL_FAST_PATHS: '0' }
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items]
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item)
+    }),
+  )
+}
+
+describe('fast paths in bin/run.js', () => {
+  it('prints the same `--version` line as oclif, without loading oclif', async () => {
+    const [fast, slow] = await Promise.all([orgctl(['--version']), orgctl(['--version'], OCLIF)])
+    expect(slow.oclifLoaded).toBe(true)
+    expect(fast.oclifLoaded).toBe(false)
+    expect(fast).toEqual({ ...slow, oclifLoaded: false })
+    expect(fast.stdout).toMatch(/^orgctl\/\d+\.\d+\.\d+\S* \S+-\S+ node-v\d+\.\d+\.\d+\n$/)
+  })
+
+  it('prints the help of every command and topic exactly as oclif does on a pipe', async () => {
+    const data = JSON.parse(readFileSync(join(ROOT, 'dist/fast-paths.json'), 'utf8')) as {
+      help: Record<string, string>
+    }
+    const forms = Object.keys(data.help).map((k) => JSON.parse(k) as string[])
+    // Every command's `--help` is among them.
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>
+    }
+    for (const id of Object.keys(manifest.commands))
+      expect(forms.map((f) => f.join(' '))).toContain(`${id.replaceAll(':', ' ')} --help`)
+    const mismatches: string[] = []
+    await pool(forms, 4, async (argv) => {
+      const [fast, slow] = await Promise.all([orgctl(argv), orgctl(argv, OCLIF)])
+      if (fast.oclifLoaded) mismatches.push(`${argv.join(' ')}: fast path not taken`)
+      if (fast.stdout !== slow.stdout || fast.stderr !== slow.stderr || fast.code !== slow.code)
+        mismatches.push(`${argv.join(' ')}: differs from oclif`)
+    })
+    expect(mismatches).toEqual([])
+  }, 180_000)
+
+  it.each([
+    ['a column override', ['org', 'get', '--help'], { OCLIF_COLUMNS: '132' }],
+    ['forced colour', ['--help'], { FORCE_COLOR: '1' }],
+    ['debug logging', ['--version'], { DEBUG: '*' }],
+  ])('leaves help and --version to oclif under %s', async (_why, argv, env) => {
+    const [fast, slow] = await Promise.all([orgctl(argv, env), orgctl(argv, { ...env, ...OCLIF })])
+    expect(fast.oclifLoaded).toBe(true)
+    expect(fast.stdout).toBe(slow.stdout)
+    expect(fast.code).toBe(0)
+  })
+
+  it('leaves anything that is not exactly a help form to oclif', async () => {
+    const r = await orgctl(['org', 'get', 'not-a-uuid'])
+    expect(r.oclifLoaded).toBe(true)
+    expect(r.code).toBe(2)
+  })
+})
