@@ -38,9 +38,13 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
-/** One CSV record, CRLF-terminated as RFC 4180 asks. */
+/**
+ * One CSV record, LF-terminated. RFC 4180 asks for CRLF, but orgctl's CSV is read by shell scripts first
+ * (`$(...)`, `cut`, `while read`), where a stray CR corrupts the last field; spreadsheets and CSV
+ * parsers accept either. Fields that contain CR or LF are still quoted.
+ */
 export function csvRecord(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(',')}\r\n`
+  return `${values.map(csvField).join(',')}\n`
 }
 
 /** Parses `--columns a,b` against the view's columns; an unknown name is a usage error listing the allowed ones. */

@@ -75,11 +75,11 @@ describe('org get', () => {
       avatarUrl: null,
       status: 'active',
     })
-    expect(csv.stdout.split('\r\n')[0]).toBe(
+    expect(csv.stdout.split('\n')[0]).toBe(
       'id,name,countryCode,status,statusReason,type,owner,avatarUrl,createdAt,updatedAt',
     )
     expect(csv.stdout).toContain(`${orgId},"Acme, Inc",EG,active`)
-    expect(cols.stdout).toBe('"Acme, Inc",EG\r\n')
+    expect(cols.stdout).toBe('"Acme, Inc",EG\n')
     for (const r of [table, json, csv, cols]) {
       expect(r.code).toBe(0)
       expect(r.stderr).toBe('')
@@ -134,7 +134,7 @@ describe('org update', () => {
     const csv = await runCli(['org', 'update', orgId, '--name', 'Acme', '--csv', '--columns', 'name'], {
       env: t.env,
     })
-    expect(csv.stdout).toBe('name\r\nAcme\r\n')
+    expect(csv.stdout).toBe('name\nAcme\n')
   })
 
   it('exits 2 when there is nothing to update or the status is unknown', async () => {

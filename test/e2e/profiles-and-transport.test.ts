@@ -42,7 +42,7 @@ describe('login, profiles and logout', () => {
       runCli(['profiles', 'list', '--csv'], { env }),
     ])
     expect(list.json()).toEqual([{ name: 'local', apiUrl: t.server.url, active: true, loggedIn: true }])
-    expect(csv.stdout).toBe(`name,apiUrl,active,loggedIn\r\nlocal,${t.server.url},true,true\r\n`)
+    expect(csv.stdout).toBe(`name,apiUrl,active,loggedIn\nlocal,${t.server.url},true,true\n`)
 
     const created = await runCli(
       ['org', 'create', '--name', 'Via profile', '--country-code', 'FR', '--json'],

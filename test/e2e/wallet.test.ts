@@ -146,7 +146,7 @@ describe('wallet show', () => {
     expect(w.ledger).toHaveLength(2)
     expect(w.balance.amount % 1000).toBe(0)
     expect(table.stdout).toMatch(/smsPoints/)
-    expect(csv.stdout.split('\r\n')[0]).toBe('id,amount,service,smsPoints,reason,createdAt')
+    expect(csv.stdout.split('\n')[0]).toBe('id,amount,service,smsPoints,reason,createdAt')
     for (const r of [table, json, csv]) expect(r.code).toBe(0)
   })
 

