@@ -33,6 +33,17 @@ export function uuid(value: string, name: string): string {
   return value.toLowerCase()
 }
 
+/**
+ * An invitation token as pasted or captured from a shell: surrounding white space (a trailing CR from
+ * a CRLF file, a newline) is dropped; what remains must be URL-safe, as tokens are (base64url).
+ */
+export function inviteToken(value: string, name: string): string {
+  const token = value.trim()
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(token))
+    throw new UsageError(`${name} must be the invitation token from the e-mail (letters, digits, - and _)`)
+  return token
+}
+
 /** An e-mail address. */
 export function email(value: string, name: string): string {
   const v = value.trim()

@@ -103,7 +103,22 @@ describe('invite send, sandbox outbox and invite accept', () => {
       ],
       { env: t.env },
     )
-    expect(r.stdout).toBe('email,roles\r\ncsv@example.com,3\r\n')
+    expect(r.stdout).toBe('email,roles\ncsv@example.com,3\n')
+  })
+
+  it('takes a token that starts with "-" after "--", and trims what a shell capture leaves', async () => {
+    const dashed = await runCli(['invite', 'accept', '--password-stdin', '--', '-no-such-token'], {
+      env: t.env,
+      input: 'correct horse battery',
+    })
+    // Parsed as the token and sent: the server does not know it (exit 4), not a usage error (exit 2).
+    expect(dashed.code).toBe(4)
+    expect(dashed.stderr).toMatch(/This invitation does not exist/)
+    const crlf = await runCli(['invite', 'accept', 'no-such-token\r', '--password-stdin'], {
+      env: t.env,
+      input: 'correct horse battery',
+    })
+    expect(crlf.code).toBe(4)
   })
 
   it('needs --password-stdin without a terminal, and never waits on stdin', async () => {
@@ -147,8 +162,8 @@ describe('members', () => {
       joinedAt: expect.any(String),
     })
     workspace = page.members[0].workspaces[0]
-    expect(csv.stdout.split('\r\n')[0]).toBe('email,roles')
-    expect(csv.stdout).toContain('alan@example.com,3\r\n')
+    expect(csv.stdout.split('\n')[0]).toBe('email,roles')
+    expect(csv.stdout).toContain('alan@example.com,3\n')
     for (const r of [table, json, csv]) {
       expect(r.code).toBe(0)
       expect(r.stderr).toBe('')
@@ -167,8 +182,8 @@ describe('members', () => {
     expect(all.members.map((m: { email: string }) => m.email)).toEqual(
       expect.arrayContaining(people.map((p) => p.email)),
     )
-    expect(csv.stdout.match(/^email\r$/gm)).toHaveLength(1)
-    expect(csv.stdout.trim().split('\r\n')).toHaveLength(6)
+    expect(csv.stdout.match(/^email$/gm)).toHaveLength(1)
+    expect(csv.stdout.trim().split('\n')).toHaveLength(6)
   })
 
   it('updates roles and workspaces, and exits 5 listing field errors for an unknown role', async () => {

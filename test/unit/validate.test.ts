@@ -66,3 +66,15 @@ describe('local validation', () => {
     expect(() => validate.idempotencyKey('x'.repeat(256), '--idempotency-key')).toThrow(UsageError)
   })
 })
+
+describe('invitation tokens', () => {
+  it('drops the CR or newline a shell capture leaves behind', () => {
+    expect(validate.inviteToken('AbC-d_9\r', 'TOKEN')).toBe('AbC-d_9')
+    expect(validate.inviteToken('  AbC\n', 'TOKEN')).toBe('AbC')
+  })
+
+  it('refuses what cannot be a token, naming the argument', () => {
+    for (const bad of ['', '../../admin', 'a b', 'tok%2F'])
+      expect(() => validate.inviteToken(bad, 'TOKEN')).toThrow(/TOKEN must be the invitation token/)
+  })
+})

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { caller, organizationFor } from '../auth.js'
 import { hashPassword, newSecret } from '../crypto.js'
-import { fieldError, HttpError, notFound, validationError } from '../errors.js'
+import { fieldError, HttpError, validationError } from '../errors.js'
 import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
 
@@ -53,7 +53,7 @@ export function invitationRoutes(app: FastifyInstance, { store, now }: RouteDeps
       if (password !== confirmation)
         throw fieldError('password', 'The password field confirmation does not match.')
       const invitation = store.invitationByToken(request.params.inviteToken)
-      if (!invitation) throw notFound()
+      if (!invitation) throw new HttpError(404, 'This invitation does not exist; check the token.')
       if (invitation.status === 'accepted') throw new HttpError(410, 'This invitation has already been used.')
       if (invitation.status === 'expired' || new Date(invitation.expires_at) <= now()) {
         store.expireInvitation(invitation.id)
