@@ -7,15 +7,16 @@ import * as validate from '../../core/validate.js'
 import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
 
 /**
- * `--json`: one page `{page, perPage, total, lastPage, members}`; with `--all`, streamed as
- * `{"members": [...], "total": N}`.
+ * `--json`: one page `{page, perPage, total, lastPage, members}`; with `--all`, `{members: [...], total: N}`,
+ * gathered first so that stdout holds exactly one document even when a later page fails (the error
+ * document then, and nothing else). `--csv` and the table are the streaming forms of `--all`.
  */
 export type MembersListResult = MembersPage | { members: MembersPage['members']; total: number }
 
 export default class MembersList extends BaseCommand<typeof MembersList> {
   static override summary = "List an organization's members"
   static override description =
-    'With --all every page is fetched in turn and printed as it arrives (100 members per request).'
+    'With --all every page is fetched in turn (100 members per request): the table and --csv print each page as it arrives, --json prints one document once every page is in.'
   static override examples = [
     '<%= config.bin %> members list ORG',
     '<%= config.bin %> members list ORG --page 2 --per-page 50',
@@ -44,28 +45,28 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
       await this.show(membersView(result.members))
       return result
     }
-    if (this.flags.jq !== undefined) {
-      // A jq filter needs the whole document: gather every page, then return it for the filter.
+    if (this.flags.jq !== undefined || this.format === 'json') {
+      // One JSON document (and a jq filter) needs every page first: a failure on page 9 must not leave
+      // pages 1-8 on stdout as a truncated document before the error document.
       const all: MembersPage['members'] = []
       for await (const current of members.allMemberPages(api, id, perPage)) all.push(...current.members)
       return { members: all, total: all.length }
     }
-    // --all streams: one page in memory at a time, rendered before the next is fetched.
-    const out = (text: string) => process.stdout.write(text)
-    const json = this.format === 'json'
-    const options = json ? undefined : this.renderOptions(MEMBER_COLUMNS)
-    let total = 0
-    if (json) out('{"members":[')
-    for await (const current of members.allMemberPages(api, id, perPage)) {
-      if (json) {
-        for (const m of current.members) out(`${total++ === 0 ? '' : ','}\n${JSON.stringify(m)}`)
-      } else if (options && current.members.length) {
-        out(await render(membersView(current.members), { ...options, header: options.header && total === 0 }))
-        total += current.members.length
-      }
+    // Table and CSV stream: one page in memory at a time, written (and drained, when stdout is slower
+    // than the API) before the next is fetched.
+    const out = async (text: string) => {
+      if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve))
     }
-    if (json) out(`\n],"total":${total}}\n`)
-    else if (total === 0 && options?.format === 'table') out(await render(membersView([]), options))
+    const options = this.renderOptions(MEMBER_COLUMNS)
+    let total = 0
+    for await (const current of members.allMemberPages(api, id, perPage)) {
+      if (current.members.length === 0) continue
+      await out(
+        await render(membersView(current.members), { ...options, header: options.header && total === 0 }),
+      )
+      total += current.members.length
+    }
+    if (total === 0 && options.format === 'table') await out(await render(membersView([]), options))
     return undefined
   }
 }
