@@ -121,7 +121,8 @@ export async function renderTable(view: View, options: RenderOptions): Promise<s
   const { default: Table } = await import('cli-table3')
   const columns = options.columns ?? view.columns
   const paint = options.color ? (await import('chalk')).default.bold.cyan : (s: string) => s
-  const style = { head: [] as string[], border: [] as string[] }
+  // compact: no rule between rows; a person reads rows by alignment, and a record stays half as tall.
+  const style = { head: [] as string[], border: [] as string[], compact: true }
   const PAD = 2 // one space each side of a cell
   const fit = (grid: readonly (readonly string[])[]) => {
     const natural = (grid[0] ?? []).map((_, i) => Math.max(...grid.map((r) => textWidth(r[i] ?? ''))) + PAD)

@@ -77,7 +77,8 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
         reason: f.reason,
         idempotencyKey: key,
       })
-    } else if (process.stderr.isTTY) {
+    } else if (process.stderr.isTTY && f['idempotency-key'] === undefined) {
+      // A key the user chose needs no echo; a generated one is what they must reuse to retry safely.
       this.note(`Idempotency key: ${key} (pass --idempotency-key ${key} to retry safely)`)
     }
 
