@@ -406,16 +406,9 @@ export class Store {
   ): 'ok' | 'not-found' | 'last-owner' {
     return this.db
       .transaction(() => {
-        const current = this.db
-          .prepare<[string, number], { id: number }>(
-            'SELECT id FROM members WHERE organization_id = ? AND id = ?',
-          )
-          .get(organizationId, memberId)
-        if (!current) return 'not-found' as const
-        const wasOwner = this.db
-          .prepare('SELECT 1 FROM member_roles WHERE member_id = ? AND role_id = ?')
-          .get(memberId, ROLE.owner)
-        if (wasOwner && !roles.includes(ROLE.owner) && this.ownerCount(organizationId) <= 1)
+        const membership = this.membership(organizationId, memberId)
+        if (!membership) return 'not-found' as const
+        if (membership.isOwner && !roles.includes(ROLE.owner) && this.ownerCount(organizationId) <= 1)
           return 'last-owner' as const
         this.db.prepare('DELETE FROM member_roles WHERE member_id = ?').run(memberId)
         this.db.prepare('DELETE FROM member_workspaces WHERE member_id = ?').run(memberId)
@@ -430,20 +423,24 @@ export class Store {
       .immediate()
   }
 
+  /** Whether `memberId` is a member of the organization, and whether it holds the Owner role. */
+  private membership(organizationId: string, memberId: number): { isOwner: boolean } | undefined {
+    const row = this.db
+      .prepare<[number, string, number], { isOwner: number }>(
+        `SELECT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role_id = ?) AS isOwner
+         FROM members m WHERE m.organization_id = ? AND m.id = ?`,
+      )
+      .get(ROLE.owner, organizationId, memberId)
+    return row && { isOwner: row.isOwner === 1 }
+  }
+
   /** Removes a member unless it is the organization's last Owner. */
   removeMember(organizationId: string, memberId: number): 'ok' | 'not-found' | 'last-owner' {
     return this.db
       .transaction(() => {
-        const current = this.db
-          .prepare<[string, number], { id: number }>(
-            'SELECT id FROM members WHERE organization_id = ? AND id = ?',
-          )
-          .get(organizationId, memberId)
-        if (!current) return 'not-found' as const
-        const isOwner = this.db
-          .prepare('SELECT 1 FROM member_roles WHERE member_id = ? AND role_id = ?')
-          .get(memberId, ROLE.owner)
-        if (isOwner && this.ownerCount(organizationId) <= 1) return 'last-owner' as const
+        const membership = this.membership(organizationId, memberId)
+        if (!membership) return 'not-found' as const
+        if (membership.isOwner && this.ownerCount(organizationId) <= 1) return 'last-owner' as const
         this.db.prepare('DELETE FROM members WHERE id = ?').run(memberId)
         return 'ok' as const
       })
