@@ -65,7 +65,7 @@ function procVersionMentionsMicrosoft() {
 
 const fast = fastAnswer(process.argv.slice(2), process.env)
 if (fast === undefined) {
-  const { execute } = await import('@oclif/core')
+  const { execute } = await import('../dist/index.js')
   await execute({ dir: import.meta.url })
 } else {
   process.stdout.write(fast)

@@ -5,8 +5,11 @@
 // The new tree is built beside dist/ and swapped in with renames, so a CLI process (or a test run)
 // that starts during a build never sees a half-empty dist/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join, relative, resolve, sep } from 'node:path'
+
+import { build } from 'esbuild'
 
 const require = createRequire(import.meta.url)
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' })
@@ -16,6 +19,7 @@ const old = `dist.old-${process.pid}`
 try {
   run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', next])
   cpSync('src/server/migrations', `${next}/server/migrations`, { recursive: true })
+  await bundle(next)
   try {
     renameSync('dist', old)
   } catch {
@@ -39,3 +43,78 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
 })
+
+/**
+ * The CLI as one ES module, dist/index.js, with the lazily imported parts split into chunks beside it:
+ * every command (exported as COMMANDS for oclif's `explicit` command discovery) and @oclif/core's
+ * `execute`, which bin/run.js imports from here, so that start-up reads a few files instead of hundreds.
+ * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
+ * relative to itself) with fastify and better-sqlite3, and typescript, which oclif only asks for in
+ * development. dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * import guard (test/startup).
+ */
+async function bundle(outdir) {
+  const commands = listCommands('src/commands')
+  const entry = [
+    "export { execute } from '@oclif/core'",
+    ...commands.map((c, i) => `import c${i} from './${c.file}'`),
+    `export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: c${i}`).join(', ')}}`,
+  ].join('\n')
+  const serverDir = resolve('src/server') + sep
+  const result = await build({
+    stdin: { contents: entry, resolveDir: process.cwd(), sourcefile: 'cli-entry.ts', loader: 'ts' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir,
+    entryNames: 'index',
+    // Chunks sit beside index.js, so that './server/...' means the same from every output file.
+    chunkNames: 'chunk-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+    // CommonJS packages inside an ES module still call require() for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
+    },
+    // undici stays a package of its own: it is loaded lazily anyway, and its CommonJS exports do not
+    // survive esbuild's interop for import().
+    external: ['typescript', 'fastify', 'better-sqlite3', 'undici'],
+    plugins: [
+      {
+        name: 'server-stays-apart',
+        setup(b) {
+          b.onResolve({ filter: /server\/[^/]+\.js$/ }, (args) => {
+            const target = resolve(args.resolveDir, args.path)
+            if (!target.startsWith(serverDir)) return undefined
+            return { path: `./server/${relative(serverDir, target).split(sep).join('/')}`, external: true }
+          })
+        },
+      },
+    ],
+  })
+  const packages = {}
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const names = new Set()
+    for (const input of Object.keys(output.inputs)) {
+      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
+      if (m) names.add(m[1])
+    }
+    packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = [...names].sort()
+  }
+  writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
+}
+
+/** Command files under `dir` and their oclif IDs (`org/get.ts` is `org:get`). */
+function listCommands(dir, prefix = []) {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      if (e.isDirectory()) return listCommands(join(dir, e.name), [...prefix, e.name])
+      if (!e.name.endsWith('.ts') || e.name.endsWith('.d.ts')) return []
+      return [
+        { id: [...prefix, e.name.slice(0, -3)].join(':'), file: join(dir, e.name).split(sep).join('/') },
+      ]
+    })
+}

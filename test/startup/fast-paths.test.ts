@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
+import { loadedPackages, tracedFiles } from './modules.js'
+
 const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
@@ -47,7 +49,7 @@ function orgctl(args: string[], env: Record<string, string> = {}): Promise<Run> 
       } catch {
         // nothing loaded beyond the entry
       }
-      done({ code, stdout, stderr, oclifLoaded: modules.includes('/@oclif/core/') })
+      done({ code, stdout, stderr, oclifLoaded: loadedPackages(tracedFiles(modules)).has('@oclif/core') })
     })
   })
 }

@@ -1,15 +1,15 @@
 // The start-up guard (issue 6): commands that need neither the sandbox nor a prompt nor a CSV parser
 // must not load them. No timing here, only which modules a process loaded, so it holds on any machine.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from 'vitest'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
+import { loadedPackages, tracedFiles } from './modules.js'
+
+const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
 
 /** Packages that only some commands need: the sandbox server, SQLite, prompts, the CSV parser. */
@@ -32,39 +32,11 @@ function traced(args: string[], env: Record<string, string> = {}) {
         ...env,
       },
     })
-    const files = existsSync(out)
-      ? readFileSync(out, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f))
-      : []
+    const files = existsSync(out) ? tracedFiles(readFileSync(out, 'utf8')) : []
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, files }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-/**
- * The packages whose code a process loaded: from node_modules paths, and for orgctl's own bundled
- * chunks from the map the build writes beside them (dist/bundle-packages.json: chunk → packages).
- */
-function loadedPackages(files: string[]): Set<string> {
-  const packages = new Set<string>()
-  const mapFile = join(ROOT, 'dist/bundle-packages.json')
-  const chunks: Record<string, string[]> = existsSync(mapFile)
-    ? JSON.parse(readFileSync(mapFile, 'utf8'))
-    : {}
-  for (const file of files) {
-    const at = file.lastIndexOf('/node_modules/')
-    if (at >= 0) {
-      const [scope, name] = file.slice(at + '/node_modules/'.length).split('/')
-      packages.add(scope!.startsWith('@') ? `${scope}/${name}` : scope!)
-      continue
-    }
-    const rel = file.startsWith(ROOT) ? file.slice(ROOT.length + 1) : file
-    for (const p of chunks[rel] ?? []) packages.add(p)
-  }
-  return packages
 }
 
 describe('start-up imports', () => {
@@ -75,6 +47,26 @@ describe('start-up imports', () => {
     const loaded = loadedPackages(r.files)
     expect(loaded).toContain('fastify')
     expect(loaded).toContain('better-sqlite3')
+  })
+
+  it('the tracer sees the CSV parser inside the bundle when a command uses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgctl-csv-'))
+    try {
+      const file = join(dir, 'people.csv')
+      writeFileSync(file, 'email,name,roles\nann@example.com,Ann,3\n')
+      const r = traced([
+        'invite',
+        'send',
+        '123e4567-e89b-12d3-a456-426614174000',
+        '--file',
+        file,
+        '--dry-run',
+      ])
+      expect(r.code, r.stderr).toBe(0)
+      expect(loadedPackages(r.files)).toContain('csv-parse')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   // Both ways: bin/run.js's fast paths (no oclif at all), and through oclif (ORGCTL_FAST_PATHS=0).
