@@ -49,8 +49,8 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
  * every command (exported as COMMANDS for oclif's `explicit` command discovery) and @oclif/core's
  * `execute`, which bin/run.js imports from here, so that start-up reads a few files instead of hundreds.
  * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
- * relative to itself) with fastify and better-sqlite3, and typescript, which oclif only asks for in
- * development. dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * relative to itself) with fastify and better-sqlite3; typescript, which oclif only asks for in
+ * development; and undici, loaded through dist/undici-lite.cjs (scripts/undici-lite.cjs). dist/bundle-packages.json names the packages inside each output file, for the start-up
  * import guard (test/startup).
  */
 async function bundle(outdir) {
@@ -78,13 +78,13 @@ async function bundle(outdir) {
     banner: {
       js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
     },
-    // undici stays a package of its own: it is loaded lazily anyway, and its CommonJS exports do not
-    // survive esbuild's interop for import().
-    external: ['typescript', 'fastify', 'better-sqlite3', 'undici'],
+    external: ['typescript', 'fastify', 'better-sqlite3'],
     plugins: [
       {
         name: 'server-stays-apart',
         setup(b) {
+          // The transport's lazy import('undici') loads only the parts of undici it uses.
+          b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici-lite.cjs', external: true }))
           b.onResolve({ filter: /server\/[^/]+\.js$/ }, (args) => {
             const target = resolve(args.resolveDir, args.path)
             if (!target.startsWith(serverDir)) return undefined
@@ -94,6 +94,11 @@ async function bundle(outdir) {
       },
     ],
   })
+  cpSync('scripts/undici-lite.cjs', join(outdir, 'undici-lite.cjs'))
+  const lite = require(resolve(outdir, 'undici-lite.cjs'))
+  const undici = require('undici')
+  if (lite.Agent !== undici.Agent || lite.FormData !== undici.FormData || typeof lite.request !== 'function')
+    throw new Error('scripts/undici-lite.cjs no longer matches undici: check the paths inside undici/lib')
   const packages = {}
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     const names = new Set()
@@ -103,6 +108,7 @@ async function bundle(outdir) {
     }
     packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = [...names].sort()
   }
+  packages['dist/undici-lite.cjs'] = ['undici']
   writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 }
 
