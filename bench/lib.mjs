@@ -1,9 +1,10 @@
 // Shared helpers for the benchmarks: timing whole processes, medians, and the report format.
 // Benchmarks never assert; they measure and write docs/BENCHMARKS.md (see run.mjs).
 import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const cli = path.join(root, 'bin', 'run.js')
@@ -74,3 +75,101 @@ export function machine() {
 
 export const fmt = (n, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+/** Where the self time of one profile goes, grouped by package (or orgctl's files and Node's internals). */
+export function summarizeCpuProfile(file, top = 6) {
+  const prof = JSON.parse(readFileSync(file, 'utf8'))
+  const dt = new Map()
+  prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)))
+  const groups = new Map()
+  let total = 0
+  for (const node of prof.nodes) {
+    const us = dt.get(node.id) ?? 0
+    total += us
+    const key = profileGroup(node.callFrame)
+    groups.set(key, (groups.get(key) ?? 0) + us)
+  }
+  const rows = [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)
+  return { totalMs: total / 1000, rows: rows.map(([name, us]) => ({ name, ms: us / 1000 })) }
+}
+
+function profileGroup({ url, functionName }) {
+  if (!url) {
+    if (functionName === '(idle)') return '(idle: waiting on I/O)'
+    if (functionName === '(garbage collector)') return '(garbage collector)'
+    if (functionName === '(program)') return '(V8 and Node native: compiling, loading)'
+    return `(native: ${functionName || 'anonymous'})`
+  }
+  if (url.startsWith('node:')) return 'Node internals (node:*)'
+  const pkg = packageOf(url)
+  if (pkg) return pkg
+  const rel = url.replace(`${pathToFileURL(root).href}/`, '')
+  if (rel === 'dist/index.js' || /^dist\/chunk-/.test(rel)) return 'orgctl bundle (@oclif/core and orgctl)'
+  return rel.startsWith('dist/') || rel.startsWith('bin/') ? `orgctl ${rel.split('/')[0]}/` : rel
+}
+
+function packageOf(file) {
+  const at = file.lastIndexOf('/node_modules/')
+  if (at < 0) return undefined
+  const [scope, name] = file.slice(at + '/node_modules/'.length).split('/')
+  return scope.startsWith('@') ? `${scope}/${name}` : scope
+}
+
+/** `node --cpu-prof` of one process (`args` after node), summarised. */
+export function profileRun(args, env, top = 6) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'orgctl-prof-'))
+  try {
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...args], {
+      env,
+      encoding: 'utf8',
+    })
+    if (r.status !== 0) throw new Error(`profiled run exited ${r.status}: ${r.stderr}`)
+    return summarizeCpuProfile(
+      path.join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+      ),
+      top,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The modules one orgctl run loads (test/startup/trace-modules.mjs), grouped by package, largest first. */
+export function loadedModules(cliArgs, env, top = 5) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'orgctl-trace-'))
+  const out = path.join(dir, 'modules.txt')
+  try {
+    spawnSync(
+      process.execPath,
+      ['--import', path.join(root, 'test/startup/trace-modules.mjs'), cli, ...cliArgs],
+      {
+        env: { ...env, ORGCTL_TRACE_MODULES: out },
+      },
+    )
+    const files = new Set(
+      (existsSync(out) ? readFileSync(out, 'utf8') : '')
+        .split('\n')
+        .filter((f) => f.startsWith('file:') || f.startsWith('/'))
+        .map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f)),
+    )
+    const groups = new Map()
+    let bytes = 0
+    for (const file of files) {
+      const size = existsSync(file) ? statSync(file).size : 0
+      bytes += size
+      const rel = path.relative(root, file)
+      const name =
+        packageOf(file) ?? (rel.startsWith('dist/') ? 'orgctl dist/ (bundle, chunks, server)' : rel)
+      const g = groups.get(name) ?? { name, files: 0, bytes: 0 }
+      g.files++
+      g.bytes += size
+      groups.set(name, g)
+    }
+    const rows = [...groups.values()].sort((a, b) => b.bytes - a.bytes).slice(0, top)
+    return { files: files.size, kib: bytes / 1024, rows: rows.map((r) => ({ ...r, kib: r.bytes / 1024 })) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -2,13 +2,12 @@
 // so that drift on a shared machine hits every case alike. Goals (issue 6): --version and --help within
 // 1.5x the floor, `org get ID` against a server in another process within 2x, on the sandbox within 3x.
 // Where a goal is not met, the case is profiled (`node --cpu-prof`) and the top self time is reported.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { cli, fmt, machine, root, startServerProcess, timeInterleaved } from './lib.mjs'
+import { cli, fmt, loadedModules, machine, profileRun, startServerProcess, timeInterleaved } from './lib.mjs'
 
 const RUNS = 21
 const TOKEN = 'bench-admin-token-startup'
@@ -21,52 +20,6 @@ async function createOrg(url) {
   })
   if (res.status !== 201) throw new Error(`create org: ${res.status}`)
   return res.headers.get('location').split('/').pop()
-}
-
-/** Where the self time of one run goes, grouped by package (or orgctl's own dist/ and Node's internals). */
-export function profile(args, env, top = 6) {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-prof-'))
-  try {
-    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, cli, ...args], {
-      env,
-      encoding: 'utf8',
-    })
-    if (r.status !== 0) throw new Error(`profiled run exited ${r.status}: ${r.stderr}`)
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
-    const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'))
-    const dt = new Map()
-    prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)))
-    const groups = new Map()
-    let total = 0
-    for (const node of prof.nodes) {
-      const us = dt.get(node.id) ?? 0
-      total += us
-      const key = groupOf(node.callFrame)
-      groups.set(key, (groups.get(key) ?? 0) + us)
-    }
-    const rows = [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)
-    return { totalMs: total / 1000, rows: rows.map(([name, us]) => ({ name, ms: us / 1000 })) }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-function groupOf({ url, functionName }) {
-  if (!url) {
-    if (functionName === '(idle)') return '(idle: waiting on I/O)'
-    if (functionName === '(garbage collector)') return '(garbage collector)'
-    if (functionName === '(program)') return '(V8/Node native: compiling, module loading)'
-    return `(native: ${functionName || 'anonymous'})`
-  }
-  if (url.startsWith('node:')) return 'Node internals (node:*)'
-  const nm = url.lastIndexOf('/node_modules/')
-  if (nm >= 0) {
-    const rest = url.slice(nm + '/node_modules/'.length).split('/')
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]
-  }
-  const rel = url.replace(pathToFileURL(root).href + '/', '')
-  if (rel.startsWith('dist/chunks/')) return 'dist/chunks (bundled dependencies)'
-  return rel.startsWith('dist/') || rel.startsWith('bin/') ? `orgctl ${rel.split('/')[0]}/` : rel
 }
 
 const caseOf = (name, args, env, goal) => ({ name, cmd: process.execPath, args, options: { env }, goal })
@@ -89,10 +42,15 @@ function tabulate(cases, results) {
 }
 
 function explain({ c, ratio }) {
-  const p = profile(c.args.slice(1), c.options.env)
+  const p = profileRun(c.args, c.options.env)
+  const loaded = loadedModules(c.args.slice(1), c.options.env)
   return (
-    `- ${c.name} at ${fmt(ratio, 2)}x: ${fmt(p.totalMs)} ms of samples; top self time: ` +
+    `- ${c.name} at ${fmt(ratio, 2)}x: ${fmt(p.totalMs)} ms of samples; self time: ` +
     p.rows.map((r) => `${r.name} ${fmt(r.ms, 1)} ms`).join(', ') +
+    `. It loads ${loaded.files} files (${fmt(loaded.kib)} KiB of code); the largest: ` +
+    loaded.rows
+      .map((r) => `${r.name} ${r.files} file${r.files === 1 ? '' : 's'}, ${fmt(r.kib)} KiB`)
+      .join('; ') +
     '.'
   )
 }
