@@ -12,7 +12,7 @@ import { isInteractive } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
 
-/** Stable `--json` shape of `wallet charge` (documented in docs/CLI.md). */
+/** Stable `--json` shape of `wallet charge` (documented in the README). */
 export interface WalletChargeResult {
   organizationId: string
   amount: number
