@@ -73,6 +73,8 @@ async function bundle(outdir) {
     // Chunks sit beside index.js, so that './server/...' means the same from every output file.
     chunkNames: 'chunk-[hash]',
     metafile: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     // CommonJS packages inside an ES module still call require() for Node's built-ins.
     banner: {
@@ -94,11 +96,27 @@ async function bundle(outdir) {
       },
     ],
   })
-  cpSync('scripts/undici-lite.cjs', join(outdir, 'undici-lite.cjs'))
+  // One CommonJS file (Node reads its named exports through esbuild's export annotation) instead of
+  // the forty-odd files of undici that it needs.
+  await build({
+    entryPoints: ['scripts/undici-lite.cjs'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: join(outdir, 'undici-lite.cjs'),
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  })
   const lite = require(resolve(outdir, 'undici-lite.cjs'))
   const undici = require('undici')
-  if (lite.Agent !== undici.Agent || lite.FormData !== undici.FormData || typeof lite.request !== 'function')
-    throw new Error('scripts/undici-lite.cjs no longer matches undici: check the paths inside undici/lib')
+  for (const name of ['Agent', 'FormData']) {
+    const same = Object.getOwnPropertyNames(undici[name].prototype).sort().join()
+    if (Object.getOwnPropertyNames(lite[name].prototype).sort().join() !== same)
+      throw new Error(`dist/undici-lite.cjs: ${name} differs from undici's; check scripts/undici-lite.cjs`)
+  }
+  if (typeof lite.request !== 'function') throw new Error('dist/undici-lite.cjs: no request()')
   const packages = {}
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     const names = new Set()
