@@ -90,7 +90,7 @@ describe('bulk invite send with bad files', () => {
     expect(run.json()).toMatchObject({ total: 5, sent: 2, skipped: 0, invalid: 3, failed: 0, report })
     expect(run.json().error).toMatchObject({ exitCode: 6 })
     expect(run.stderr).toMatch(/Sent 2, skipped 0 .*invalid 3, failed 0 of 5 rows/)
-    const lines = readFileSync(report, 'utf8').trimEnd().split('\r\n')
+    const lines = readFileSync(report, 'utf8').trimEnd().split('\n')
     expect(lines[0]).toBe('line,email,reason')
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
       '3,many@example.com',
