@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256 } from './crypto.js'
@@ -102,6 +102,9 @@ export class Store {
     private readonly now: () => Date,
   ) {
     mkdirSync(dirname(dbPath), { recursive: true })
+    // Both files hold secrets' hashes, and the outbox holds invite tokens: owner-only, whatever the
+    // umask. SQLite gives the -wal and -shm files the main file's mode.
+    for (const file of [dbPath, outboxPath]) privateFile(file)
     this.db = new Database(dbPath)
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('journal_mode = WAL')
@@ -732,4 +735,10 @@ export class Store {
   releaseIdempotencyKey(scope: string, key: string): void {
     this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0').run(scope, key)
   }
+}
+
+/** Creates `file` if missing and makes it readable and writable by its owner only. */
+function privateFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
 }

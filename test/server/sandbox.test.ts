@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -8,6 +8,33 @@ const dir = mkdtempSync(join(tmpdir(), 'orgctl-sandbox-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('startServer and resetSandbox', () => {
+  it('keeps its database, outbox and write-ahead log readable by the owner only, whatever the umask', async () => {
+    const dbPath = join(dir, 'private', 'sandbox.db')
+    const files = sandboxFiles(dbPath)
+    const previous = process.umask(0o022)
+    try {
+      // A file that already exists with loose modes is tightened too.
+      rmSync(join(dir, 'private'), { recursive: true, force: true })
+      mkdirSync(join(dir, 'private'))
+      writeFileSync(files.outbox, '', { mode: 0o644 })
+      const server = await startServer({ dbPath, ephemeralAdmin: true })
+      try {
+        const res = await fetch(`${server.url}/api/organizations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Modes', countryCode: 'US' }),
+        })
+        expect(res.status).toBe(201)
+        for (const file of [files.db, `${files.db}-wal`, files.outbox])
+          expect((statSync(file).mode & 0o777).toString(8), file).toBe('600')
+      } finally {
+        await server.close()
+      }
+    } finally {
+      process.umask(previous)
+    }
+  })
+
   it('names the outbox and media beside the database', () => {
     expect(sandboxFiles('/x/sandbox.db')).toEqual({
       db: '/x/sandbox.db',

@@ -133,7 +133,7 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
       const file = `${sha256(upload.bytes)}.${upload.type}`
       const target = join(mediaDir, file)
       if (!existsSync(target)) {
-        mkdirSync(mediaDir, { recursive: true })
+        mkdirSync(mediaDir, { recursive: true, mode: 0o700 })
         const temp = `${target}.${process.pid}.tmp`
         writeFileSync(temp, upload.bytes)
         renameSync(temp, target)
