@@ -40,11 +40,11 @@ export function timeInterleaved(cases, { runs = 15, warmup = 2 } = {}) {
 }
 
 /** Starts `orgctl server start` in its own process and resolves when it listens. */
-export function startServerProcess({ db, token, extraArgs = [], env = {} }) {
+export function startServerProcess({ db, token, extraArgs = [], env = {}, nodeArgs = [] }) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [cli, 'server', 'start', '--port', '0', '--db', db, '--quiet', ...extraArgs],
+      [...nodeArgs, cli, 'server', 'start', '--port', '0', '--db', db, '--quiet', ...extraArgs],
       {
         env: { ...process.env, ORGCTL_ADMIN_TOKEN: token, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +90,19 @@ export function summarizeCpuProfile(file, top = 6) {
     groups.set(key, (groups.get(key) ?? 0) + us)
   }
   const rows = [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)
-  return { totalMs: total / 1000, rows: rows.map(([name, us]) => ({ name, ms: us / 1000 })) }
+  // The busiest functions of JavaScript code (not Node's own), by self time.
+  const fns = new Map()
+  for (const node of prof.nodes) {
+    const { url, functionName, lineNumber } = node.callFrame
+    if (!url || url.startsWith('node:')) continue
+    const key = `${functionName || '(anonymous)'} (${path.basename(url)}:${lineNumber + 1})`
+    fns.set(key, (fns.get(key) ?? 0) + (dt.get(node.id) ?? 0))
+  }
+  const functions = [...fns]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, ms: us / 1000 }))
+  return { totalMs: total / 1000, rows: rows.map(([name, us]) => ({ name, ms: us / 1000 })), functions }
 }
 
 function profileGroup({ url, functionName }) {

@@ -88,7 +88,7 @@ async function profileGet(dir, token) {
   const server = await startServerProcess({
     db: join(dir, 'prof.db'),
     token,
-    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` },
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir],
   })
   try {
     const org = await createOrg(server.url)
@@ -149,7 +149,9 @@ export async function run() {
         ? [
             `Where the sandbox's time goes under the GET load (\`--cpu-prof\` of the server process, 4 s, self time by package): ` +
               why.rows.map((r) => `${r.name} ${fmt(r.ms)} ms`).join(', ') +
-              ` (of ${fmt(why.totalMs)} ms sampled).`,
+              ` (of ${fmt(why.totalMs)} ms sampled). Busiest functions: ` +
+              why.functions.map((r) => `${r.name} ${fmt(r.ms)} ms`).join(', ') +
+              '.',
             '',
           ]
         : []),

@@ -69,8 +69,11 @@ function measure(org, env, out) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (r.status !== 0) throw new Error(`members list exited ${r.status}: ${r.stderr}`)
-  // CSV records end in CRLF; one header line, and quoted names hold no line breaks here.
-  const rows = readFileSync(out, 'latin1').split('\r\n').length - 2
+  // One record a line (LF or CRLF), one header line; the seeded names hold no line breaks.
+  const rows =
+    readFileSync(out, 'latin1')
+      .split('\n')
+      .filter((line) => line.trim() !== '').length - 1
   return { mib: kib / 1024, seconds, rows }
 }
 
