@@ -95,6 +95,7 @@ export const ADMIN_EMAIL = 'admin@sandbox.local'
  */
 export class Store {
   readonly db: Database.Database
+  private readonly statements = new Map<string, Database.Statement>()
 
   constructor(
     dbPath: string,
@@ -139,6 +140,21 @@ export class Store {
     if (this.db.open) this.db.close()
   }
 
+  /**
+   * The prepared statement for `sql`, prepared once per Store: preparing costs more than running
+   * most of these queries. None is used through `.iterate()`, so sharing one is never re-entrant.
+   * The few texts built at run time are bounded: the SET lists of updateOrganization, and the IN
+   * lists of hydrate (at most MAX_PER_PAGE, 100, marks).
+   */
+  private stmt<P extends unknown[] | object = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement as Database.Statement<P, R>
+  }
+
   private iso(): string {
     return this.now().toISOString()
   }
@@ -147,19 +163,17 @@ export class Store {
 
   /** The user holding this bearer token, looked up by the token's hash. */
   userByToken(token: string): UserRow | undefined {
-    return this.db
-      .prepare<[string], UserRow>(
-        'SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
-      )
-      .get(sha256(token))
+    return this.stmt<[string], UserRow>(
+      'SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+    ).get(sha256(token))
   }
 
   userById(id: string): UserRow | undefined {
-    return this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?').get(id)
+    return this.stmt<[string], UserRow>('SELECT * FROM users WHERE id = ?').get(id)
   }
 
   private userByEmail(email: string): UserRow | undefined {
-    return this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?').get(email)
+    return this.stmt<[string], UserRow>('SELECT * FROM users WHERE email = ?').get(email)
   }
 
   private insertUser(email: string, name: string, admin = false): UserRow {
@@ -171,12 +185,10 @@ export class Store {
       is_platform_admin: admin ? 1 : 0,
       created_at: this.iso(),
     }
-    this.db
-      .prepare(
-        `INSERT INTO users (id, email, name, password_hash, is_platform_admin, created_at)
+    this.stmt(
+      `INSERT INTO users (id, email, name, password_hash, is_platform_admin, created_at)
          VALUES (@id, @email, @name, @password_hash, @is_platform_admin, @created_at)`,
-      )
-      .run(row)
+    ).run(row)
     return row
   }
 
@@ -187,7 +199,7 @@ export class Store {
         const existing = this.userByEmail(ADMIN_EMAIL)
         if (existing) {
           if (!existing.is_platform_admin) {
-            this.db.prepare('UPDATE users SET is_platform_admin = 1 WHERE id = ?').run(existing.id)
+            this.stmt('UPDATE users SET is_platform_admin = 1 WHERE id = ?').run(existing.id)
           }
           return { ...existing, is_platform_admin: 1 }
         }
@@ -198,9 +210,9 @@ export class Store {
 
   /** Stores the hash of `token` for `userId`; storing the same token twice is harmless. */
   addToken(userId: string, token: string, label: string): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)')
-      .run(userId, sha256(token), label, this.iso())
+    this.stmt(
+      'INSERT OR IGNORE INTO tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)',
+    ).run(userId, sha256(token), label, this.iso())
   }
 
   /** The user with this email (created with `name` if missing) and a new token for them. */
@@ -217,7 +229,7 @@ export class Store {
   // --- organizations ---
 
   organization(id: string): OrganizationRow | undefined {
-    return this.db.prepare<[string], OrganizationRow>('SELECT * FROM organizations WHERE id = ?').get(id)
+    return this.stmt<[string], OrganizationRow>('SELECT * FROM organizations WHERE id = ?').get(id)
   }
 
   /** Creates the organization, its Default workspace and its owner's membership. */
@@ -226,16 +238,15 @@ export class Store {
     const now = this.iso()
     this.db
       .transaction(() => {
-        this.db
-          .prepare(
-            `INSERT INTO organizations (id, name, country_code, type, owner_id, created_at, updated_at)
+        this.stmt(
+          `INSERT INTO organizations (id, name, country_code, type, owner_id, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(id, input.name, input.countryCode, input.type ?? null, ownerId, now, now)
+        ).run(id, input.name, input.countryCode, input.type ?? null, ownerId, now, now)
         const workspace = randomUUID()
-        this.db
-          .prepare("INSERT INTO workspaces (id, organization_id, name) VALUES (?, ?, 'Default')")
-          .run(workspace, id)
+        this.stmt("INSERT INTO workspaces (id, organization_id, name) VALUES (?, ?, 'Default')").run(
+          workspace,
+          id,
+        )
         this.addMember(id, ownerId, [ROLE.owner], [workspace], now)
       })
       .immediate()
@@ -266,27 +277,24 @@ export class Store {
       values.status_reason = patch.statusReason
     }
     sets.push('updated_at = @updated_at')
-    this.db.prepare(`UPDATE organizations SET ${sets.join(', ')} WHERE id = @id`).run(values)
+    this.stmt(`UPDATE organizations SET ${sets.join(', ')} WHERE id = @id`).run(values)
   }
 
   setAvatarMedia(id: string, media: string): void {
-    this.db
-      .prepare('UPDATE organizations SET avatar_media = ?, avatar_url = NULL, updated_at = ? WHERE id = ?')
-      .run(media, this.iso(), id)
+    this.stmt(
+      'UPDATE organizations SET avatar_media = ?, avatar_url = NULL, updated_at = ? WHERE id = ?',
+    ).run(media, this.iso(), id)
   }
 
   // --- members ---
 
   /** The caller's role IDs in the organization, or undefined when not a member. */
   membershipRoles(organizationId: string, userId: string): number[] | undefined {
-    const member = this.db
-      .prepare<[string, string], { id: number }>(
-        'SELECT id FROM members WHERE organization_id = ? AND user_id = ?',
-      )
-      .get(organizationId, userId)
+    const member = this.stmt<[string, string], { id: number }>(
+      'SELECT id FROM members WHERE organization_id = ? AND user_id = ?',
+    ).get(organizationId, userId)
     if (!member) return undefined
-    return this.db
-      .prepare<[number], { role_id: number }>('SELECT role_id FROM member_roles WHERE member_id = ?')
+    return this.stmt<[number], { role_id: number }>('SELECT role_id FROM member_roles WHERE member_id = ?')
       .all(member.id)
       .map((r) => r.role_id)
   }
@@ -298,15 +306,13 @@ export class Store {
     workspaces: string[],
     at: string,
   ): number {
-    const result = this.db
-      .prepare('INSERT INTO members (organization_id, user_id, joined_at) VALUES (?, ?, ?)')
-      .run(organizationId, userId, at)
+    const result = this.stmt(
+      'INSERT INTO members (organization_id, user_id, joined_at) VALUES (?, ?, ?)',
+    ).run(organizationId, userId, at)
     const memberId = Number(result.lastInsertRowid)
-    const role = this.db.prepare('INSERT OR IGNORE INTO member_roles (member_id, role_id) VALUES (?, ?)')
+    const role = this.stmt('INSERT OR IGNORE INTO member_roles (member_id, role_id) VALUES (?, ?)')
     for (const r of roles) role.run(memberId, r)
-    const ws = this.db.prepare(
-      'INSERT OR IGNORE INTO member_workspaces (member_id, workspace_id) VALUES (?, ?)',
-    )
+    const ws = this.stmt('INSERT OR IGNORE INTO member_workspaces (member_id, workspace_id) VALUES (?, ?)')
     for (const w of workspaces) ws.run(memberId, w)
     return memberId
   }
@@ -315,17 +321,13 @@ export class Store {
     if (rows.length === 0) return []
     const ids = rows.map((r) => r.id)
     const marks = ids.map(() => '?').join(',')
-    const roles = this.db
-      .prepare<number[], { member_id: number; role_id: number }>(
-        `SELECT member_id, role_id FROM member_roles WHERE member_id IN (${marks}) ORDER BY role_id`,
-      )
-      .all(...ids)
-    const workspaces = this.db
-      .prepare<number[], { member_id: number; workspace_id: string }>(
-        `SELECT mw.member_id, mw.workspace_id FROM member_workspaces mw JOIN workspaces w ON w.id = mw.workspace_id
+    const roles = this.stmt<number[], { member_id: number; role_id: number }>(
+      `SELECT member_id, role_id FROM member_roles WHERE member_id IN (${marks}) ORDER BY role_id`,
+    ).all(...ids)
+    const workspaces = this.stmt<number[], { member_id: number; workspace_id: string }>(
+      `SELECT mw.member_id, mw.workspace_id FROM member_workspaces mw JOIN workspaces w ON w.id = mw.workspace_id
          WHERE mw.member_id IN (${marks}) ORDER BY w.name, w.id`,
-      )
-      .all(...ids)
+    ).all(...ids)
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -338,39 +340,37 @@ export class Store {
 
   /** One page of members ordered by member ID, and the total. */
   listMembers(organizationId: string, page: number, perPage: number): { members: Member[]; total: number } {
-    const total = this.db
-      .prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM members WHERE organization_id = ?')
-      .get(organizationId)!.n
+    const total = this.stmt<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM members WHERE organization_id = ?',
+    ).get(organizationId)!.n
     const offset = (page - 1) * perPage
     // A page past the end is empty, however far past: SQLite cannot bind an offset beyond 2^63.
     if (!Number.isSafeInteger(offset) || offset >= total) return { members: [], total }
-    const rows = this.db
-      .prepare<[string, number, number], { id: number; name: string; email: string; joined_at: string }>(
-        // The page's IDs come from the (organization_id, id) index alone (migration 002), so OFFSET
-        // skips index entries rather than joined rows.
-        `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
+    const rows = this.stmt<
+      [string, number, number],
+      { id: number; name: string; email: string; joined_at: string }
+    >(
+      // The page's IDs come from the (organization_id, id) index alone (migration 002), so OFFSET
+      // skips index entries rather than joined rows.
+      `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
          WHERE m.id IN (SELECT id FROM members WHERE organization_id = ? ORDER BY id LIMIT ? OFFSET ?)
          ORDER BY m.id`,
-      )
-      .all(organizationId, perPage, offset)
+    ).all(organizationId, perPage, offset)
     return { members: this.hydrate(rows), total }
   }
 
   member(organizationId: string, memberId: number): Member | undefined {
-    const rows = this.db
-      .prepare<[string, number], { id: number; name: string; email: string; joined_at: string }>(
-        `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
+    const rows = this.stmt<[string, number], { id: number; name: string; email: string; joined_at: string }>(
+      `SELECT m.id, u.name, u.email, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
          WHERE m.organization_id = ? AND m.id = ?`,
-      )
-      .all(organizationId, memberId)
+    ).all(organizationId, memberId)
     return this.hydrate(rows)[0]
   }
 
   /** The roles of `ids` that do not exist, by their index in `ids`. */
   unknownRoles(ids: number[]): number[] {
     const known = new Set(
-      this.db
-        .prepare<[], { id: number }>('SELECT id FROM roles')
+      this.stmt<[], { id: number }>('SELECT id FROM roles')
         .all()
         .map((r) => r.id),
     )
@@ -380,8 +380,7 @@ export class Store {
   /** The workspaces of `ids` that are not the organization's, by their index in `ids`. */
   foreignWorkspaces(organizationId: string, ids: string[]): number[] {
     const own = new Set(
-      this.db
-        .prepare<[string], { id: string }>('SELECT id FROM workspaces WHERE organization_id = ?')
+      this.stmt<[string], { id: string }>('SELECT id FROM workspaces WHERE organization_id = ?')
         .all(organizationId)
         .map((r) => r.id.toLowerCase()),
     )
@@ -389,12 +388,10 @@ export class Store {
   }
 
   private ownerCount(organizationId: string): number {
-    return this.db
-      .prepare<[string, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM member_roles mr JOIN members m ON m.id = mr.member_id
+    return this.stmt<[string, number], { n: number }>(
+      `SELECT COUNT(*) AS n FROM member_roles mr JOIN members m ON m.id = mr.member_id
          WHERE m.organization_id = ? AND mr.role_id = ?`,
-      )
-      .get(organizationId, ROLE.owner)!.n
+    ).get(organizationId, ROLE.owner)!.n
   }
 
   /**
@@ -413,11 +410,11 @@ export class Store {
         if (!membership) return 'not-found' as const
         if (membership.isOwner && !roles.includes(ROLE.owner) && this.ownerCount(organizationId) <= 1)
           return 'last-owner' as const
-        this.db.prepare('DELETE FROM member_roles WHERE member_id = ?').run(memberId)
-        this.db.prepare('DELETE FROM member_workspaces WHERE member_id = ?').run(memberId)
-        const role = this.db.prepare('INSERT OR IGNORE INTO member_roles (member_id, role_id) VALUES (?, ?)')
+        this.stmt('DELETE FROM member_roles WHERE member_id = ?').run(memberId)
+        this.stmt('DELETE FROM member_workspaces WHERE member_id = ?').run(memberId)
+        const role = this.stmt('INSERT OR IGNORE INTO member_roles (member_id, role_id) VALUES (?, ?)')
         for (const r of roles) role.run(memberId, r)
-        const ws = this.db.prepare(
+        const ws = this.stmt(
           'INSERT OR IGNORE INTO member_workspaces (member_id, workspace_id) SELECT ?, id FROM workspaces WHERE organization_id = ? AND id = ? COLLATE NOCASE',
         )
         for (const w of workspaces) ws.run(memberId, organizationId, w)
@@ -428,12 +425,10 @@ export class Store {
 
   /** Whether `memberId` is a member of the organization, and whether it holds the Owner role. */
   private membership(organizationId: string, memberId: number): { isOwner: boolean } | undefined {
-    const row = this.db
-      .prepare<[number, string, number], { isOwner: number }>(
-        `SELECT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role_id = ?) AS isOwner
+    const row = this.stmt<[number, string, number], { isOwner: number }>(
+      `SELECT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role_id = ?) AS isOwner
          FROM members m WHERE m.organization_id = ? AND m.id = ?`,
-      )
-      .get(ROLE.owner, organizationId, memberId)
+    ).get(ROLE.owner, organizationId, memberId)
     return row && { isOwner: row.isOwner === 1 }
   }
 
@@ -444,7 +439,7 @@ export class Store {
         const membership = this.membership(organizationId, memberId)
         if (!membership) return 'not-found' as const
         if (membership.isOwner && this.ownerCount(organizationId) <= 1) return 'last-owner' as const
-        this.db.prepare('DELETE FROM members WHERE id = ?').run(memberId)
+        this.stmt('DELETE FROM members WHERE id = ?').run(memberId)
         return 'ok' as const
       })
       .immediate()
@@ -468,20 +463,16 @@ export class Store {
     return this.db
       .transaction(() => {
         const now = this.now()
-        const isMember = this.db
-          .prepare(
-            'SELECT 1 FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email = ?',
-          )
-          .get(input.organizationId, input.email)
+        const isMember = this.stmt(
+          'SELECT 1 FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email = ?',
+        ).get(input.organizationId, input.email)
         if (isMember) return 'member' as const
-        const pending = this.db
-          .prepare<[string, string], InvitationRow>(
-            "SELECT * FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
-          )
-          .all(input.organizationId, input.email)
+        const pending = this.stmt<[string, string], InvitationRow>(
+          "SELECT * FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
+        ).all(input.organizationId, input.email)
         for (const p of pending) {
           if (new Date(p.expires_at) > now) return 'pending' as const
-          this.db.prepare("UPDATE invitations SET status = 'expired' WHERE id = ?").run(p.id)
+          this.stmt("UPDATE invitations SET status = 'expired' WHERE id = ?").run(p.id)
         }
         const row: InvitationRow = {
           id: randomUUID(),
@@ -495,12 +486,10 @@ export class Store {
           created_at: now.toISOString(),
           accepted_at: null,
         }
-        this.db
-          .prepare(
-            `INSERT INTO invitations (id, organization_id, email, name, roles, token_hash, status, expires_at, created_at)
+        this.stmt(
+          `INSERT INTO invitations (id, organization_id, email, name, roles, token_hash, status, expires_at, created_at)
              VALUES (@id, @organization_id, @email, @name, @roles, @token_hash, @status, @expires_at, @created_at)`,
-          )
-          .run(row)
+        ).run(row)
         const text = [
           `Hello ${input.name},`,
           '',
@@ -509,32 +498,30 @@ export class Store {
           `or POST /api/organizations/invite/${input.token}/accept with your password.`,
           `This invitation expires at ${row.expires_at}.`,
         ].join('\n')
-        this.db
-          .prepare(
-            `INSERT INTO outbox.messages (to_email, subject, text, invite_token, organization_id, created_at)
+        this.stmt(
+          `INSERT INTO outbox.messages (to_email, subject, text, invite_token, organization_id, created_at)
              VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            input.email,
-            `Invitation to ${input.organizationName}`,
-            text,
-            input.token,
-            input.organizationId,
-            row.created_at,
-          )
+        ).run(
+          input.email,
+          `Invitation to ${input.organizationName}`,
+          text,
+          input.token,
+          input.organizationId,
+          row.created_at,
+        )
         return row
       })
       .immediate()
   }
 
   invitationByToken(token: string): InvitationRow | undefined {
-    return this.db
-      .prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE token_hash = ?')
-      .get(sha256(token))
+    return this.stmt<[string], InvitationRow>('SELECT * FROM invitations WHERE token_hash = ?').get(
+      sha256(token),
+    )
   }
 
   expireInvitation(id: string): void {
-    this.db.prepare("UPDATE invitations SET status = 'expired' WHERE id = ? AND status = 'pending'").run(id)
+    this.stmt("UPDATE invitations SET status = 'expired' WHERE id = ? AND status = 'pending'").run(id)
   }
 
   /**
@@ -549,57 +536,56 @@ export class Store {
     return this.db
       .transaction(() => {
         const now = this.now()
-        const inv = this.db
-          .prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE id = ?')
-          .get(invitationId)
+        const inv = this.stmt<[string], InvitationRow>('SELECT * FROM invitations WHERE id = ?').get(
+          invitationId,
+        )
         if (!inv || inv.status !== 'pending' || new Date(inv.expires_at) <= now) return 'gone' as const
         let user = this.userByEmail(inv.email)
         if (!user) {
           user = this.insertUser(inv.email, inv.name)
-          this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id)
+          this.stmt('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id)
         } else if (user.password_hash === null) {
           // An existing account keeps its password; an invitation never resets it.
-          this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id)
+          this.stmt('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id)
         }
-        const already = this.db
-          .prepare('SELECT 1 FROM members WHERE organization_id = ? AND user_id = ?')
-          .get(inv.organization_id, user.id)
+        const already = this.stmt('SELECT 1 FROM members WHERE organization_id = ? AND user_id = ?').get(
+          inv.organization_id,
+          user.id,
+        )
         if (already) return 'member' as const
         const roles = (JSON.parse(inv.roles) as number[]).filter((r) => this.unknownRoles([r]).length === 0)
-        const defaults = this.db
-          .prepare<[string], { id: string }>(
-            "SELECT id FROM workspaces WHERE organization_id = ? AND name = 'Default'",
-          )
+        const defaults = this.stmt<[string], { id: string }>(
+          "SELECT id FROM workspaces WHERE organization_id = ? AND name = 'Default'",
+        )
           .all(inv.organization_id)
           .map((w) => w.id)
         const memberId = this.addMember(inv.organization_id, user.id, roles, defaults, now.toISOString())
-        this.db
-          .prepare("UPDATE invitations SET status = 'accepted', accepted_at = ? WHERE id = ?")
-          .run(now.toISOString(), inv.id)
+        this.stmt("UPDATE invitations SET status = 'accepted', accepted_at = ? WHERE id = ?").run(
+          now.toISOString(),
+          inv.id,
+        )
         return { organizationId: inv.organization_id, memberId }
       })
       .immediate()
   }
 
   outbox(filter: { to?: string; organizationId?: string; limit: number }): OutboxMessage[] {
-    const rows = this.db
-      .prepare<
-        { to: string | null; org: string | null; limit: number },
-        {
-          id: number
-          to_email: string
-          subject: string
-          text: string
-          invite_token: string
-          organization_id: string
-          created_at: string
-        }
-      >(
-        `SELECT * FROM outbox.messages
+    const rows = this.stmt<
+      { to: string | null; org: string | null; limit: number },
+      {
+        id: number
+        to_email: string
+        subject: string
+        text: string
+        invite_token: string
+        organization_id: string
+        created_at: string
+      }
+    >(
+      `SELECT * FROM outbox.messages
          WHERE (@to IS NULL OR to_email = @to COLLATE NOCASE) AND (@org IS NULL OR organization_id = @org COLLATE NOCASE)
          ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({ to: filter.to ?? null, org: filter.organizationId ?? null, limit: filter.limit })
+    ).all({ to: filter.to ?? null, org: filter.organizationId ?? null, limit: filter.limit })
     return rows.map((r) => ({
       id: r.id,
       to: r.to_email,
@@ -622,20 +608,18 @@ export class Store {
     createdBy: string
   }): LedgerEntry {
     const createdAt = this.iso()
-    const result = this.db
-      .prepare(
-        `INSERT INTO ledger (organization_id, amount, service, sms_points, reason, created_by, created_at)
+    const result = this.stmt(
+      `INSERT INTO ledger (organization_id, amount, service, sms_points, reason, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.organizationId,
-        input.amount,
-        input.service,
-        input.smsPoints,
-        input.reason,
-        input.createdBy,
-        createdAt,
-      )
+    ).run(
+      input.organizationId,
+      input.amount,
+      input.service,
+      input.smsPoints,
+      input.reason,
+      input.createdBy,
+      createdAt,
+    )
     return {
       id: Number(result.lastInsertRowid),
       organizationId: input.organizationId,
@@ -651,24 +635,21 @@ export class Store {
     organizationId: string,
     limit: number,
   ): { amount: number; smsPoints: number; ledger: LedgerEntry[] } {
-    const sums = this.db
-      .prepare<[string], { amount: number; sms: number }>(
-        'SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(sms_points), 0) AS sms FROM ledger WHERE organization_id = ?',
-      )
-      .get(organizationId)!
-    const ledger = this.db
-      .prepare<
-        [string, number],
-        {
-          id: number
-          organization_id: string
-          amount: number
-          service: string
-          sms_points: number
-          reason: string | null
-          created_at: string
-        }
-      >('SELECT * FROM ledger WHERE organization_id = ? ORDER BY id DESC LIMIT ?')
+    const sums = this.stmt<[string], { amount: number; sms: number }>(
+      'SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(sms_points), 0) AS sms FROM ledger WHERE organization_id = ?',
+    ).get(organizationId)!
+    const ledger = this.stmt<
+      [string, number],
+      {
+        id: number
+        organization_id: string
+        amount: number
+        service: string
+        sms_points: number
+        reason: string | null
+        created_at: string
+      }
+    >('SELECT * FROM ledger WHERE organization_id = ? ORDER BY id DESC LIMIT ?')
       .all(organizationId, limit)
       .map((r) => ({
         id: r.id,
@@ -698,21 +679,17 @@ export class Store {
       .transaction(() => {
         const now = this.now()
         const cutoff = new Date(now.getTime() - maxAgeMs).toISOString()
-        this.db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(cutoff)
+        this.stmt('DELETE FROM idempotency_keys WHERE created_at < ?').run(cutoff)
         // A claim whose request never finished (the process died) must not block retries for a day.
         const abandoned = new Date(now.getTime() - 60_000).toISOString()
-        this.db.prepare('DELETE FROM idempotency_keys WHERE status = 0 AND created_at < ?').run(abandoned)
-        const existing = this.db
-          .prepare<[string, string], IdempotencyRow>(
-            'SELECT fingerprint, status, headers, body, created_at FROM idempotency_keys WHERE scope = ? AND key = ?',
-          )
-          .get(scope, key)
+        this.stmt('DELETE FROM idempotency_keys WHERE status = 0 AND created_at < ?').run(abandoned)
+        const existing = this.stmt<[string, string], IdempotencyRow>(
+          'SELECT fingerprint, status, headers, body, created_at FROM idempotency_keys WHERE scope = ? AND key = ?',
+        ).get(scope, key)
         if (existing) return existing
-        this.db
-          .prepare(
-            'INSERT INTO idempotency_keys (scope, key, fingerprint, status, created_at) VALUES (?, ?, ?, 0, ?)',
-          )
-          .run(scope, key, fingerprint, now.toISOString())
+        this.stmt(
+          'INSERT INTO idempotency_keys (scope, key, fingerprint, status, created_at) VALUES (?, ?, ?, 0, ?)',
+        ).run(scope, key, fingerprint, now.toISOString())
         return undefined
       })
       .immediate()
@@ -725,15 +702,13 @@ export class Store {
     headers: Record<string, string>,
     body: string,
   ): void {
-    this.db
-      .prepare(
-        'UPDATE idempotency_keys SET status = ?, headers = ?, body = ? WHERE scope = ? AND key = ? AND status = 0',
-      )
-      .run(status, JSON.stringify(headers), body, scope, key)
+    this.stmt(
+      'UPDATE idempotency_keys SET status = ?, headers = ?, body = ? WHERE scope = ? AND key = ? AND status = 0',
+    ).run(status, JSON.stringify(headers), body, scope, key)
   }
 
   releaseIdempotencyKey(scope: string, key: string): void {
-    this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0').run(scope, key)
+    this.stmt('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0').run(scope, key)
   }
 }
 
