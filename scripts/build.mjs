@@ -1,15 +1,17 @@
-// Compiles src/ to dist/, copies the server's SQL migrations beside their loader, and regenerates
+// Compiles src/ to dist/, copies the server's SQL migrations beside their loader, writes
+// api/openapi.yaml as dist/openapi.json, and regenerates
 // oclif.manifest.json so that start-up never scans the commands folder, then renders the fast paths
 // of bin/run.js (dist/fast-paths.json).
 //
 // The new tree is built beside dist/ and swapped in with renames, so a CLI process (or a test run)
 // that starts during a build never sees a half-empty dist/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative, resolve, sep } from 'node:path'
 
 import { build } from 'esbuild'
+import { parse as parseYaml } from 'yaml'
 
 const require = createRequire(import.meta.url)
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' })
@@ -19,6 +21,8 @@ const old = `dist.old-${process.pid}`
 try {
   run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', next])
   cpSync('src/server/migrations', `${next}/server/migrations`, { recursive: true })
+  // The server reads the spec as JSON (src/server/spec.ts): parsing the YAML on every start costs more.
+  writeFileSync(`${next}/openapi.json`, JSON.stringify(parseYaml(readFileSync('api/openapi.yaml', 'utf8'))))
   await bundle(next)
   try {
     renameSync('dist', old)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import type { parse as parseYaml } from 'yaml'
 
 /** A JSON Schema (or any part of the OpenAPI document) as plain data. */
 export type JsonObject = { [key: string]: unknown }
@@ -17,12 +18,26 @@ export const SPEC_KEYWORDS = ['example', 'x-orgctl-message', 'x-orgctl-extension
 
 // src/server/spec.ts and dist/server/spec.js both sit two levels below the package root.
 const SPEC_URL = new URL('../../api/openapi.yaml', import.meta.url)
+// The build writes api/openapi.yaml as JSON to dist/openapi.json (scripts/build.mjs); from src/ there
+// is none, and the YAML is parsed instead.
+const SPEC_JSON_URL = new URL('../openapi.json', import.meta.url)
 
 let cached: JsonObject | undefined
 
-/** The parsed api/openapi.yaml, read once per process. */
+function readSpec(): JsonObject {
+  try {
+    return JSON.parse(readFileSync(fileURLToPath(SPEC_JSON_URL), 'utf8')) as JsonObject
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  // Loaded only here: parsing YAML costs far more at start-up than reading the generated JSON.
+  const { parse } = createRequire(import.meta.url)('yaml') as { parse: typeof parseYaml }
+  return parse(readFileSync(fileURLToPath(SPEC_URL), 'utf8')) as JsonObject
+}
+
+/** The parsed api/openapi.yaml (dist/openapi.json when built), read once per process. */
 export function loadSpec(): JsonObject {
-  cached ??= parse(readFileSync(fileURLToPath(SPEC_URL), 'utf8')) as JsonObject
+  cached ??= readSpec()
   return cached
 }
 
@@ -68,8 +83,12 @@ export interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const
 
-/** Every operation of the spec, dereferenced. */
+const operationsOf = new WeakMap<JsonObject, Operation[]>()
+
+/** Every operation of the spec, dereferenced (once per spec: every route looks its own up here). */
 export function operations(spec: JsonObject = loadSpec()): Operation[] {
+  const known = operationsOf.get(spec)
+  if (known) return known
   const out: Operation[] = []
   for (const [path, item] of Object.entries(spec.paths as JsonObject)) {
     if (!isObject(item)) continue
@@ -79,6 +98,7 @@ export function operations(spec: JsonObject = loadSpec()): Operation[] {
         out.push({ method: method.toUpperCase(), path, operation: deref(op, spec) as JsonObject })
     }
   }
+  operationsOf.set(spec, out)
   return out
 }
 
@@ -124,7 +144,8 @@ export function routeSchema(operationId: string): RouteSchema {
     const schema = content['application/json'].schema
     if (isObject(schema)) out.body = schema
   }
-  return out
+  // A copy: the operations are shared, and fastify and Ajv are given schemas they may annotate.
+  return structuredClone(out)
 }
 
 /** The schema of a named header parameter of the spec (components/parameters). */

@@ -25,16 +25,38 @@ function makeAjv(coerce: boolean): Ajv {
 const strictAjv = makeAjv(false)
 const coercingAjv = makeAjv(true)
 
-type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
+type Validator = ((data: unknown, context?: object) => boolean) & {
+  errors?: ErrorObject[] | null
+  schemaEnv?: unknown
+}
+
+/**
+ * A validator that compiles `schema` on its first call rather than at start-up, when every route of
+ * the spec would be compiled for a process that serves one request. Like an Ajv function it carries
+ * `errors` (fastify reads them after a `false`) and, for URL parts, a truthy `schemaEnv`: fastify then
+ * passes the parent data, as it does to an Ajv function.
+ */
+function lazy(compile: () => ValidateFunction): Validator {
+  let validate: ValidateFunction | undefined
+  const wrapped: Validator = (data, context) => {
+    validate ??= compile()
+    const ok = validate(data, context as never)
+    wrapped.errors = validate.errors
+    return ok
+  }
+  wrapped.schemaEnv = true
+  return wrapped
+}
 
 /**
  * fastify's validator compiler: bodies go through the strict Ajv, URL parts through the coercing one.
  * A missing body is validated as `{}` so that the caller learns which fields are required.
  */
 export const schemaCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  if (httpPart !== 'body') return coercingAjv.compile(schema as object)
-  const validate: ValidateFunction = strictAjv.compile(schema as object)
+  if (httpPart !== 'body') return lazy(() => coercingAjv.compile(schema as object))
+  let validate: ValidateFunction | undefined
   const wrapped: Validator = (data: unknown) => {
+    validate ??= strictAjv.compile(schema as object)
     const ok = validate(data ?? {})
     wrapped.errors = validate.errors
     return ok
