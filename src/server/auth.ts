@@ -28,8 +28,9 @@ export function authenticate(
   token: string | undefined,
 ): UserRow | undefined {
   if (!token) return undefined
-  if (ephemeralHashes.has(sha256(token))) return ephemeralAdmin()
-  return store.userByToken(token)
+  const hash = sha256(token)
+  if (ephemeralHashes.has(hash)) return ephemeralAdmin()
+  return store.userByTokenHash(hash)
 }
 
 /**

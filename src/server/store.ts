@@ -162,10 +162,11 @@ export class Store {
   // --- users and tokens ---
 
   /** The user holding this bearer token, looked up by the token's hash. */
-  userByToken(token: string): UserRow | undefined {
+  /** The user a bearer token belongs to, looked up by the token's SHA-256 (the caller hashes it once). */
+  userByTokenHash(tokenHash: string): UserRow | undefined {
     return this.stmt<[string], UserRow>(
       'SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
-    ).get(sha256(token))
+    ).get(tokenHash)
   }
 
   userById(id: string): UserRow | undefined {
