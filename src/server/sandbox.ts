@@ -43,8 +43,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   })
   try {
     if (options.adminToken) {
-      const admin = app.store.ensureAdmin()
-      app.store.addToken(admin.id, options.adminToken, 'admin')
+      const admin = app.store.users.ensureAdmin()
+      app.store.users.addToken(admin.id, options.adminToken, 'admin')
     }
     const host = options.host ?? '127.0.0.1'
     await app.listen({ host, port: options.port ?? 0 })

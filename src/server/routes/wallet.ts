@@ -4,8 +4,22 @@ import { caller, requireAdmin } from '../auth.js'
 import { notFound } from '../errors.js'
 import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
+import type { LedgerRow } from '../store.js'
 
 type ChargeBody = { amount: number; service: 'sms'; sms_point?: number; reason?: string | null }
+
+/** A ledger entry as the API shows it. */
+function ledgerEntryJson(row: LedgerRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    amount: row.amount,
+    service: row.service,
+    smsPoints: row.sms_points,
+    reason: row.reason,
+    createdAt: row.created_at,
+  }
+}
 
 /** Charge a wallet (a top-up recorded in the ledger) and read a wallet (extension). */
 export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
@@ -18,9 +32,9 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     },
     async (request) => {
       const user = caller(request)
-      const org = store.organization(request.params.organization)
+      const org = store.organizations.getOrganization(request.params.organization)
       if (!org) throw notFound()
-      const entry = store.charge({
+      const entry = store.wallet.chargeWallet({
         organizationId: org.id,
         amount: request.body.amount,
         service: request.body.service,
@@ -28,7 +42,7 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
         reason: request.body.reason ?? null,
         createdBy: user.id,
       })
-      return { success: true, message: 'Charge processed successfully', data: entry }
+      return { success: true, message: 'Charge processed successfully', data: ledgerEntryJson(entry) }
     },
   )
 
@@ -37,15 +51,15 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     { schema: routeSchema('getWallet') },
     async (request) => {
       requireAdmin(caller(request))
-      const org = store.organization(request.params.organization)
+      const org = store.organizations.getOrganization(request.params.organization)
       if (!org) throw notFound()
-      const wallet = store.wallet(org.id, request.query.limit ?? 20)
+      const wallet = store.wallet.getWallet(org.id, request.query.limit ?? 20)
       return {
         success: true,
         data: {
           organizationId: org.id,
           balance: { amount: wallet.amount, smsPoints: wallet.smsPoints },
-          ledger: wallet.ledger,
+          ledger: wallet.ledger.map(ledgerEntryJson),
         },
       }
     },
