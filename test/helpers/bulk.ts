@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-import Database from 'better-sqlite3'
+import { openDatabase } from '../../src/sqlite/driver.js'
 
 import { freshHome } from './cli.js'
 
@@ -125,7 +125,7 @@ export function deliveries(
   dbPath: string,
   organizationId: string,
 ): { invitations: Map<string, number>; messages: Map<string, number> } {
-  const db = new Database(dbPath, { readonly: true })
+  const db = openDatabase(dbPath, { readonly: true })
   try {
     const count = (sql: string): Map<string, number> =>
       new Map(

@@ -1,6 +1,12 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { immediate, openDatabase, type Database, type RunResult, type Statement } from './driver.js'
+import {
+  immediate,
+  openDatabase,
+  type Database,
+  type RunResult,
+  type Statement,
+} from '../../sqlite/driver.js'
 import { migrate } from './migrations.js'
 
 /**

@@ -12,7 +12,7 @@ import type BetterSqlite3Module from 'better-sqlite3'
  * and {@link immediate}), returns rows with a null prototype, returns `lastInsertRowid` as a number or
  * a bigint, rejects named parameters that the SQL does not use, and reports errors as
  * `ERR_SQLITE_ERROR` with a numeric `errcode` (normalised by {@link sqliteErrorCode}).
- * This module imports nothing of the project, so that the CLI's bundle and the server share it.
+ * This module imports nothing of the project (lint keeps it so): the server and the CLI's bulk journal share it.
  */
 
 export type DriverName = 'node:sqlite' | 'better-sqlite3'
@@ -29,6 +29,8 @@ export interface Statement {
   run(...params: Params): RunResult
   get(...params: Params): unknown
   all(...params: Params): unknown[]
+  /** Rows one at a time; the statement must not be run again until the iteration ends. */
+  iterate(...params: Params): IterableIterator<unknown>
 }
 
 export interface Database {
@@ -44,6 +46,8 @@ export interface Database {
 export interface OpenOptions {
   /** Milliseconds to wait for another connection's lock before SQLITE_BUSY (PRAGMA busy_timeout). */
   busyTimeoutMs?: number
+  /** Open read-only (the file must exist). */
+  readonly?: boolean
 }
 
 /** Neither driver can be loaded: the sandbox cannot run here (commands against a remote API still can). */
@@ -57,12 +61,12 @@ export function preferredDriver(nodeVersion: string = process.versions.node): Dr
   return Number.parseInt(nodeVersion, 10) >= 24 ? 'node:sqlite' : 'better-sqlite3'
 }
 
-const require = createRequire(import.meta.url)
+const nodeRequire = createRequire(import.meta.url)
 
 interface Loaded {
   name: DriverName
   version: string
-  open(path: string): Database
+  open(path: string, readonly: boolean): Database
 }
 
 let loaded: Loaded | undefined
@@ -85,7 +89,7 @@ function load(): Loaded {
 
 /** Opens (creating if missing) the SQLite file at `path`. */
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
-  const db = load().open(path)
+  const db = load().open(path, options.readonly === true)
   if (options.busyTimeoutMs !== undefined)
     db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`)
   return db
@@ -147,12 +151,16 @@ function unavailable(name: DriverName, cause: unknown): SqliteUnavailableError {
 
 /** The part of node:sqlite used here (@types/node 20, the oldest line supported, does not describe it). */
 interface NodeSqlite {
-  DatabaseSync: new (path: string) => {
+  DatabaseSync: new (
+    path: string,
+    options?: { readOnly?: boolean },
+  ) => {
     readonly isTransaction: boolean
     prepare(sql: string): {
       run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint }
       get(...params: unknown[]): Record<string, unknown> | undefined
       all(...params: unknown[]): Record<string, unknown>[]
+      iterate(...params: unknown[]): IterableIterator<Record<string, unknown>>
       setAllowUnknownNamedParameters(enabled: boolean): void
     }
     exec(sql: string): void
@@ -163,7 +171,7 @@ interface NodeSqlite {
 function loadNodeSqlite(): Loaded {
   let sqlite: NodeSqlite
   try {
-    sqlite = require('node:sqlite') as NodeSqlite
+    sqlite = nodeRequire('node:sqlite') as NodeSqlite
   } catch (error) {
     throw unavailable('node:sqlite', error)
   }
@@ -173,8 +181,8 @@ function loadNodeSqlite(): Loaded {
   return {
     name: 'node:sqlite',
     version: `node:sqlite (Node.js ${process.versions.node}, SQLite ${version})`,
-    open(path) {
-      const db = new sqlite.DatabaseSync(path)
+    open(path, readonly) {
+      const db = new sqlite.DatabaseSync(path, { readOnly: readonly })
       let open = true
       return {
         driver: 'node:sqlite',
@@ -199,6 +207,9 @@ function loadNodeSqlite(): Loaded {
               return row === undefined ? undefined : { ...row }
             },
             all: (...params) => statement.all(...params).map((row) => ({ ...row })),
+            iterate: function* (...params) {
+              for (const row of statement.iterate(...params)) yield { ...row }
+            },
           }
         },
         exec: (sql) => db.exec(sql),
@@ -216,8 +227,8 @@ function loadBetterSqlite3(): Loaded {
   let BetterSqlite3: typeof BetterSqlite3Module
   let version: string
   try {
-    BetterSqlite3 = require('better-sqlite3') as typeof BetterSqlite3Module
-    version = (require('better-sqlite3/package.json') as { version: string }).version
+    BetterSqlite3 = nodeRequire('better-sqlite3') as typeof BetterSqlite3Module
+    version = (nodeRequire('better-sqlite3/package.json') as { version: string }).version
     // The addon loads on first use: a build for another Node.js fails here, not at the first command.
     new BetterSqlite3(':memory:').close()
   } catch (error) {
@@ -226,8 +237,8 @@ function loadBetterSqlite3(): Loaded {
   return {
     name: 'better-sqlite3',
     version: `better-sqlite3 ${version} (Node.js ${process.versions.node})`,
-    open(path) {
-      const db = new BetterSqlite3(path)
+    open(path, readonly) {
+      const db = new BetterSqlite3(path, { readonly, fileMustExist: readonly })
       return {
         driver: 'better-sqlite3',
         get open() {
@@ -245,6 +256,7 @@ function loadBetterSqlite3(): Loaded {
             },
             get: (...params) => statement.get(...params),
             all: (...params) => statement.all(...params),
+            iterate: (...params) => statement.iterate(...params),
           }
         },
         exec: (sql) => {
