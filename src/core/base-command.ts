@@ -121,6 +121,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const { startServer } = await import('../server/sandbox.js')
     const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
     this.cleanups.push(() => server.close())
+    if (this.flags.debug) process.stderr.write(`[debug] sandbox SQLite driver: ${server.sqliteDriver}\n`)
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'
     return this.transportFor(server.url, server.adminToken)
