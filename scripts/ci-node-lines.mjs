@@ -42,6 +42,9 @@ function orgctl(args, expectCode = 0) {
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
         const signal = error?.signal ?? null
+        // node:sqlite on Node 22 warns that it is experimental; a warning is a failure on every line.
+        if (/(Experimental|Deprecation)Warning/.test(stderr))
+          fail(`orgctl ${args.join(' ')} printed a warning:\n${stderr.slice(-2000)}`)
         if (signal || code !== expectCode)
           fail(
             `orgctl ${args.join(' ')}: exit ${code} signal ${signal} (expected ${expectCode})\n${stderr.slice(-2000)}`,
@@ -68,6 +71,9 @@ async function smoke() {
   ])
   const driver = /\[debug\] sandbox SQLite driver: (.*)/.exec(created.stderr)?.[1]
   if (!driver) fail(`no driver line in:\n${created.stderr}`)
+  // CI says which driver this line must use (node:sqlite from Node 24, better-sqlite3 before).
+  const expected = process.env.CI_EXPECT_DRIVER
+  if (expected && !driver.startsWith(`${expected} `)) fail(`SQLite driver ${driver}, expected ${expected}`)
   const org = JSON.parse(created.stdout).id
   const got = await json(['org', 'get', org])
   if (got.name !== 'Smoke') fail(`org get: ${JSON.stringify(got)}`)
