@@ -32,7 +32,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
-  private jq: JqFilter | undefined
+  protected jq: JqFilter | undefined
   private failed = false
 
   override async init(): Promise<void> {
