@@ -106,11 +106,17 @@ export function immediate<T>(db: Database, fn: () => T): T {
   try {
     result = fn()
   } catch (error) {
-    // A failed COMMIT or an error SQLite already rolled back leaves no transaction to end.
+    // An error after which SQLite rolled back by itself (SQLITE_FULL, ...) leaves no transaction to end.
     if (db.inTransaction) db.exec('ROLLBACK')
     throw error
   }
-  db.exec('COMMIT')
+  try {
+    db.exec('COMMIT')
+  } catch (error) {
+    // As better-sqlite3's .transaction(): a COMMIT that fails leaves nothing half-open.
+    if (db.inTransaction) db.exec('ROLLBACK')
+    throw error
+  }
   return result
 }
 
