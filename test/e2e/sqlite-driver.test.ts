@@ -104,7 +104,7 @@ describe('orgctl installed without better-sqlite3', () => {
       )
       expect(created.code).toBe(0)
       expect(created.stderr).toMatch(/\[debug\] sandbox SQLite driver: node:sqlite/)
-      expect(JSON.parse(created.stdout)).toMatchObject({ name: 'Sandbox', countryCode: 'US' })
+      expect(JSON.parse(created.stdout).organization).toMatchObject({ name: 'Sandbox', countryCode: 'US' })
     })
   }
 })
