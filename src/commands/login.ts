@@ -72,7 +72,10 @@ export default class Login extends BaseCommand<typeof Login> {
     try {
       this.save(config, store, name, profile)
     } catch (error) {
-      if (keyring && account) await keyring.keyringDelete(account).catch(() => false)
+      // Undo the new entry, unless the file (unchanged) still points at it: then it holds a checked token.
+      const stillUsed =
+        previous?.tokenStorage === 'keyring' && keyring?.keyringAccount(name, previous.apiUrl) === account
+      if (keyring && account && !stillUsed) await keyring.keyringDelete(account).catch(() => false)
       throw error
     }
     await this.forgetOld(name, previous, keyring ? account : undefined)
