@@ -102,7 +102,7 @@ async function fromKeyring(
     tokenStorage: 'keyring',
     profile: name,
   } as const
-  const relogin = `\`orgctl login --profile ${name}\``
+  const relogin = `orgctl login --profile ${name}`
   try {
     if (!readKeyring) throw new Error('no keyring reader')
     const token = await readKeyring(name, profile.apiUrl)
@@ -111,7 +111,7 @@ async function fromKeyring(
       ...base,
       tokenSource: 'none',
       tokenError: new CliError(
-        `Profile "${name}" keeps its token in the OS keyring, but the keyring has no entry for it (removed outside orgctl?); run ${relogin}`,
+        `Profile "${name}" keeps its token in the OS keyring, but the keyring has no entry for it (removed outside orgctl?); run \`${relogin}\``,
         ExitCode.Auth,
       ),
     }
@@ -123,7 +123,7 @@ async function fromKeyring(
       tokenSource: 'none',
       tokenError: new CliError(
         `Profile "${name}" keeps its token in the OS keyring, which could not be read (${reason}). ` +
-          `Unlock the keyring, or set ORGCTL_TOKEN, or run ${relogin} --insecure-storage to keep it in plain text`,
+          `Unlock the keyring, or set ORGCTL_TOKEN, or run \`${relogin} --insecure-storage\` to keep it in plain text`,
         ExitCode.Auth,
       ),
     }
