@@ -105,7 +105,7 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
     return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
   // oclif's own parse errors (missing flag, bad option, unknown argument) are usage errors.
   if (e?.oclif?.exit === 2 || (e?.name && /^(Required|Failed|Unexpected|NonExistent|Invalid)/.test(e.name)))
-    return { message: firstLine(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: parseErrorMessage(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
   return {
     message: e?.message ? `Unexpected error: ${e.message}` : 'Unexpected error',
     exitCode: ExitCode.Unexpected,
@@ -152,7 +152,10 @@ function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
   }
 }
 
-function firstLine(message: string | undefined): string {
-  // oclif appends "See more help with --help"; keep it, it is useful, but drop blank noise.
+/**
+ * oclif's parse messages span lines ("Missing 1 required arg:", the argument and its description, "See more
+ * help with --help"): all of them are useful, so the whole message is kept, without surrounding blank lines.
+ */
+function parseErrorMessage(message: string | undefined): string {
   return (message ?? 'Invalid usage').trim()
 }
