@@ -117,8 +117,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
     await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
-    // The only import of server code on the CLI side (ARCHITECTURE.md): fastify and SQLite load only here.
-    const { startServer } = await import('../server/sandbox.js')
+    const { startServer } = await (await import('./server-entry.js')).loadServer()
     const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
     this.cleanups.push(() => server.close())
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
