@@ -8,15 +8,15 @@ import type { LedgerRow } from '../store.js'
 
 type ChargeBody = { amount: number; service: 'sms'; sms_point?: number; reason?: string | null }
 
-/** A ledger entry as the API shows it. */
-function ledgerEntryJson(row: LedgerRow): Record<string, unknown> {
+/** A ledger entry as the API sends it: `reason` is optional, not nullable, so it is left out when unset. */
+export function ledgerJson(row: LedgerRow): Record<string, unknown> {
   return {
     id: row.id,
     organizationId: row.organization_id,
     amount: row.amount,
     service: row.service,
     smsPoints: row.sms_points,
-    reason: row.reason,
+    ...(row.reason === null ? {} : { reason: row.reason }),
     createdAt: row.created_at,
   }
 }
@@ -42,7 +42,7 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
         reason: request.body.reason ?? null,
         createdBy: user.id,
       })
-      return { success: true, message: 'Charge processed successfully', data: ledgerEntryJson(entry) }
+      return { success: true, message: 'Charge processed successfully', data: ledgerJson(entry) }
     },
   )
 
@@ -59,7 +59,7 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
         data: {
           organizationId: org.id,
           balance: { amount: wallet.amount, smsPoints: wallet.smsPoints },
-          ledger: wallet.ledger.map(ledgerEntryJson),
+          ledger: wallet.ledger.map(ledgerJson),
         },
       }
     },
