@@ -17,6 +17,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     pool: 'forks',
+    // A temporary root per run, which must be empty at the end (test/helpers/tmp.ts).
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,

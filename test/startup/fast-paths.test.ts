@@ -3,17 +3,17 @@
 // aside whenever the answer could differ.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
 import { loadedPackages, tracedFiles } from './modules.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
-const home = mkdtempSync(join(tmpdir(), 'orgctl-fast-'))
+const home = tempDir('fast')
 
 interface Run {
   code: number | null
