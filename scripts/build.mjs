@@ -121,8 +121,23 @@ async function bundle(outdir) {
       throw new Error(`dist/undici-lite.cjs: ${name} differs from undici's; check scripts/undici-lite.cjs`)
   }
   if (typeof lite.request !== 'function') throw new Error('dist/undici-lite.cjs: no request()')
+  // esbuild can emit a chunk that no output imports (code that only dead code imported lazily); it
+  // would ship in the package and never run, so it goes (test/package/files.test.ts checks).
+  const outputs = result.metafile.outputs
+  const reached = new Set()
+  for (const queue = [join(outdir, 'index.js')]; queue.length > 0; ) {
+    const file = queue.shift()
+    if (reached.has(file) || !outputs[file]) continue
+    reached.add(file)
+    queue.push(...outputs[file].imports.filter((i) => !i.external).map((i) => i.path))
+  }
+  for (const file of Object.keys(outputs)) {
+    if (reached.has(file)) continue
+    rmSync(file)
+    delete outputs[file]
+  }
   const packages = {}
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  for (const [file, output] of Object.entries(outputs)) {
     const names = new Set()
     for (const input of Object.keys(output.inputs)) {
       const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
