@@ -8,6 +8,8 @@ const LOAD = [
   'test/e2e/bulk-crash.test.ts',
   'test/e2e/bulk-throttle.test.ts',
   'test/hardening/**/*.test.ts',
+  // One npm install of the packed build, better-sqlite3 compiled from source.
+  'test/package/installed.test.ts',
 ]
 
 export default defineConfig({
