@@ -8,10 +8,14 @@ import { join } from 'node:path'
  * end the root must be empty; whatever a test left behind is named, removed, and fails the run.
  */
 export default function setup(): () => void {
+  // Each project (main, load) runs the global setup; the first one makes the root and checks it.
+  if (process.env.ORGCTL_TEST_TMP_ROOT) return () => {}
   const root = mkdtempSync(join(tmpdir(), 'orgctl-test-run-'))
+  process.env.ORGCTL_TEST_TMP_ROOT = root
   const previous = process.env.TMPDIR
   process.env.TMPDIR = root
   return () => {
+    delete process.env.ORGCTL_TEST_TMP_ROOT
     if (previous === undefined) delete process.env.TMPDIR
     else process.env.TMPDIR = previous
     const left = readdirSync(root)

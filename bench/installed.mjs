@@ -1,0 +1,169 @@
+// The package as users install it (issue 11, issue 13's start-up tricks): `npm pack` of the current
+// build, `npm install -g --prefix` into a temporary folder (npm's cache first), and then, interleaved
+// with `node -e 0`:
+// - `--version` and `--help` of the installed copy, with its fast paths and without them
+//   (ORGCTL_FAST_PATHS=0), so the gain of the fast paths is measured where users meet them;
+// - `org get ID --json` against a server in another process, as installed and in two copies of the
+//   installed package that each drop one start-up trick: full undici bundled instead of
+//   dist/undici-lite.cjs, and bin/run.js without the `--liftoff-only` V8 flag.
+// ORGCTL_BENCH_PREFIX=<folder> reuses an install made before (the npm install compiles better-sqlite3,
+// a few minutes); without it the bench installs and removes its own.
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+import { build } from 'esbuild'
+
+import { fmt, root, startServerProcess, timeInterleaved } from './lib.mjs'
+
+const RUNS = 21
+const TOKEN = 'bench-admin-token-installed'
+const LIFTOFF =
+  /^ {2}const \{ setFlagsFromString \} = await import\('node:v8'\)\n {2}setFlagsFromString\('--liftoff-only'\)\n/m
+
+function install(dir) {
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+  const tarball = join(dir, JSON.parse(out)[0].filename)
+  const prefix = join(dir, 'prefix')
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      tarball,
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  return prefix
+}
+
+/** A copy of the installed package beside it, changed by `edit(dir)`; returns its bin/run.js. */
+async function variant(pkg, name, edit) {
+  const dir = `${pkg}-${name}`
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(pkg, dir, { recursive: true, verbatimSymlinks: true })
+  await edit(dir)
+  return join(dir, 'bin', 'run.js')
+}
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), 'orgctl-bench-installed-'))
+  const prefix = process.env.ORGCTL_BENCH_PREFIX || install(dir)
+  const pkg = join(prefix, 'lib', 'node_modules', 'orgctl')
+  const bin = join(pkg, 'bin', 'run.js')
+  const home = {
+    HOME: dir,
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    PATH: process.env.PATH,
+    NO_COLOR: '1',
+  }
+  const slow = { ...home, ORGCTL_FAST_PATHS: '0' }
+  const c = (name, args, env) => ({ name, cmd: process.execPath, args, options: { env, cwd: dir } })
+  const rows = []
+  const ratio = (results) => {
+    const floor = results[0].median
+    for (const r of results) rows.push(`| ${r.name} | ${fmt(r.median, 1)} | ${fmt(r.median / floor, 2)}x |`)
+  }
+  const fullUndici = await variant(pkg, 'full-undici', async (d) => {
+    // The whole of undici (its index) as one CommonJS file, the way dist/undici-lite.cjs is made.
+    const entry = join(d, 'full-undici-entry.cjs')
+    // Named exports assigned one by one, so that Node sees them from an ES module (as it does the lite one's).
+    writeFileSync(
+      entry,
+      `const u = require(${JSON.stringify(join(root, 'node_modules/undici'))})\n` +
+        'exports.Agent = u.Agent\nexports.FormData = u.FormData\nexports.request = u.request\n',
+    )
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile: join(d, 'dist', 'undici-lite.cjs'),
+      minifyWhitespace: true,
+      minifySyntax: true,
+      logLevel: 'warning',
+      allowOverwrite: true,
+    })
+  })
+  const noLiftoff = await variant(pkg, 'no-liftoff', (d) => {
+    const file = join(d, 'bin', 'run.js')
+    const text = readFileSync(file, 'utf8')
+    if (!LIFTOFF.test(text)) throw new Error('bench/installed.mjs: bin/run.js sets no --liftoff-only to drop')
+    writeFileSync(file, text.replace(LIFTOFF, ''))
+  })
+  try {
+    ratio(
+      timeInterleaved(
+        [
+          c('`node -e 0` (floor)', ['-e', '0'], home),
+          c('installed `orgctl --version`', [bin, '--version'], home),
+          c('installed `orgctl --version`, no fast paths', [bin, '--version'], slow),
+          c('installed `orgctl --help`', [bin, '--help'], home),
+          c('installed `orgctl --help`, no fast paths', [bin, '--help'], slow),
+        ],
+        { runs: RUNS },
+      ),
+    )
+    const server = await startServerProcess({ db: join(dir, 'bench.db'), token: TOKEN })
+    try {
+      const res = await fetch(`${server.url}/api/organizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Installed', countryCode: 'US' }),
+      })
+      const org = res.headers.get('location').split('/').pop()
+      const remote = { ...home, ORGCTL_API_URL: server.url, ORGCTL_TOKEN: TOKEN }
+      ratio(
+        timeInterleaved(
+          [
+            c('`node -e 0` (floor)', ['-e', '0'], home),
+            c(
+              'installed `org get ID --json` (server in another process)',
+              [bin, 'org', 'get', org, '--json'],
+              remote,
+            ),
+            c(
+              '… with all of undici instead of undici-lite',
+              [fullUndici, 'org', 'get', org, '--json'],
+              remote,
+            ),
+            c('… without `--liftoff-only`', [noLiftoff, 'org', 'get', org, '--json'], remote),
+          ],
+          { runs: RUNS },
+        ),
+      )
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    rmSync(`${pkg}-full-undici`, { recursive: true, force: true })
+    rmSync(`${pkg}-no-liftoff`, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const markdown = [
+    `Median wall time of ${RUNS} interleaved runs per case (after 2 warm-up rounds), output piped, run from a folder outside the clone with a fresh HOME. "Installed" is \`npm pack\` of this build installed with \`npm install -g --prefix\`; the last two rows are copies of that install with one start-up trick taken out (docs/BENCHMARKS.md "Start-up tricks" says what each decided).`,
+    '',
+    '| command | median (ms) | / floor |',
+    '| --- | ---: | ---: |',
+    ...rows,
+  ].join('\n')
+  return { title: 'Start-up of the installed package', markdown }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { title, markdown } = await run()
+  console.log(`## ${title}\n\n${markdown}`)
+}
