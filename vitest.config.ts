@@ -8,7 +8,7 @@ const LOAD = [
   'test/e2e/bulk-crash.test.ts',
   'test/e2e/bulk-throttle.test.ts',
   'test/hardening/**/*.test.ts',
-  // One npm install of the packed build, better-sqlite3 compiled from source.
+  // One npm install of the packed build (dependencies from npm's cache or the registry).
   'test/package/installed.test.ts',
 ]
 

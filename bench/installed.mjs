@@ -6,10 +6,19 @@
 // - `org get ID --json` against a server in another process, as installed and in two copies of the
 //   installed package that each drop one start-up trick: full undici bundled instead of
 //   dist/undici-lite.cjs, and bin/run.js without the `--liftoff-only` V8 flag.
-// ORGCTL_BENCH_PREFIX=<folder> reuses an install made before (the npm install compiles better-sqlite3,
-// a few minutes); without it the bench installs and removes its own.
+// ORGCTL_BENCH_PREFIX=<folder> reuses an install made before; without it the bench installs (about a
+// minute, mostly npm) and removes its own.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -23,6 +32,7 @@ const TOKEN = 'bench-admin-token-installed'
 const LIFTOFF =
   /^ {2}const \{ setFlagsFromString \} = await import\('node:v8'\)\n {2}setFlagsFromString\('--liftoff-only'\)\n/m
 
+/** As test/package/tarball.ts installPacked: install scripts skipped, better-sqlite3's addon reused. */
 function install(dir) {
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
     cwd: root,
@@ -30,21 +40,22 @@ function install(dir) {
   })
   const tarball = join(dir, JSON.parse(out)[0].filename)
   const prefix = join(dir, 'prefix')
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '-g',
-      '--prefix',
-      prefix,
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      tarball,
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
-  )
+  const npm = (args) =>
+    execFileSync(
+      'npm',
+      [...args, '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+    )
+  npm(['install', '--ignore-scripts', tarball])
+  const installed = join(prefix, 'lib/node_modules/orgctl/node_modules/better-sqlite3')
+  const ours = join(root, 'node_modules/better-sqlite3')
+  const addon = 'build/Release/better_sqlite3.node'
+  const version = (d) => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')).version
+  if (!existsSync(installed)) return prefix
+  if (version(installed) === version(ours) && existsSync(join(ours, addon))) {
+    mkdirSync(join(installed, 'build/Release'), { recursive: true })
+    copyFileSync(join(ours, addon), join(installed, addon))
+  } else npm(['rebuild', 'better-sqlite3'])
   return prefix
 }
 

@@ -1,8 +1,8 @@
 // The installed package is a tested product (issue 11): the current build is packed, installed with
 // npm into a temporary prefix as a user would (`npm install -g --prefix`, dependencies from npm's cache
-// or the registry, install scripts run, so better-sqlite3 is built for this Node), and the main
-// commands run from the prefix's bin/ in another folder with a fresh HOME. One install per test run;
-// in the serial "load" group (vitest.config.ts) because the addon's compile takes a core for minutes.
+// or the registry; see installPacked for better-sqlite3's compile), and the main commands run from the
+// prefix's bin/ in another folder with a fresh HOME. One install per test run, in the serial "load"
+// group (vitest.config.ts).
 import { spawn } from 'node:child_process'
 import { readFileSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { tracedFiles } from '../startup/modules.js'
 import { baseEnv, tempDir } from '../helpers/tmp.js'
-import { NPM, ROOT, run } from './tarball.js'
+import { ROOT, installPacked } from './tarball.js'
 
 const TRACER = join(ROOT, 'test/startup/trace-modules.mjs')
 const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -22,28 +22,8 @@ let cwd: string
 
 beforeAll(async () => {
   work = tempDir('installed')
-  const { stdout } = await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  })
-  const tarball = join(work, (JSON.parse(stdout) as { filename: string }[])[0]!.filename)
-  // npm keeps its own HOME (and so its cache); only the prefix is new. --prefer-offline: what the cache
-  // holds is not asked for again.
-  await run(
-    NPM,
-    [
-      'install',
-      '-g',
-      '--prefix',
-      join(work, 'prefix'),
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      tarball,
-    ],
-    { cwd: work, env: { ...process.env, npm_config_loglevel: 'error' }, maxBuffer: 16 * 1024 * 1024 },
-  )
-  bin = join(work, 'prefix', 'bin', 'orgctl')
+  const prefix = await installPacked(work)
+  bin = join(prefix, 'bin', 'orgctl')
   cwd = tempDir('elsewhere')
 }, 900_000)
 
