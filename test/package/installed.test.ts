@@ -207,6 +207,8 @@ describe('the package installed into a prefix', () => {
       const id = (JSON.parse(created.stdout) as { id: string }).id
       const got = await orgctl(['org', 'get', id, '--json'], env)
       expect(got.code).toBe(0)
+      // Nothing on stderr: no warning from Node or V8 (bin/run.js sets a V8 flag) in the installed copy.
+      expect(got.stderr).toBe('')
       expect(JSON.parse(got.stdout)).toMatchObject({ id, name: 'Remote Co' })
       const missing = await orgctl(['org', 'get', '9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f'], env)
       expect(missing.code).toBe(4)
