@@ -8,7 +8,7 @@
 //   dist/undici-lite.cjs, and bin/run.js without the `--liftoff-only` V8 flag.
 // ORGCTL_BENCH_PREFIX=<folder> reuses an install made before; without it the bench installs (about a
 // minute, mostly npm) and removes its own.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   copyFileSync,
   cpSync,
@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url'
 
 import { build } from 'esbuild'
 
-import { fmt, root, startServerProcess, timeInterleaved } from './lib.mjs'
+import { fmt, median, root, startServerProcess, timeInterleaved } from './lib.mjs'
 
 const RUNS = 21
 const TOKEN = 'bench-admin-token-installed'
@@ -59,6 +59,31 @@ function install(dir) {
   return prefix
 }
 
+/**
+ * Median CPU time (user + system, ms) of each case's process, interleaved as timeInterleaved does:
+ * bash's `times` after the command. CPU time hardly moves with the load of a shared machine, which
+ * wall time does: it is what tells a trick's gain from noise there.
+ */
+function cpuInterleaved(cases, runs = RUNS) {
+  const samples = cases.map(() => [])
+  const seconds = (t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t)
+    return Number(m[1]) * 60 + Number(m[2])
+  }
+  for (let i = 0; i < runs; i++) {
+    cases.forEach((c, j) => {
+      const r = spawnSync('bash', ['-c', '"$@" >/dev/null 2>&1 || exit 9; times', '_', c.cmd, ...c.args], {
+        encoding: 'utf8',
+        ...c.options,
+      })
+      if (r.status !== 0) throw new Error(`${c.name}: exited ${r.status}`)
+      const [user, sys] = r.stdout.trim().split('\n').at(-1).split(' ')
+      samples[j].push((seconds(user) + seconds(sys)) * 1000)
+    })
+  }
+  return samples.map((xs) => median(xs))
+}
+
 /** A copy of the installed package beside it, changed by `edit(dir)`; returns its bin/run.js. */
 async function variant(pkg, name, edit) {
   const dir = `${pkg}-${name}`
@@ -84,10 +109,14 @@ export async function run() {
   const c = (name, args, env) => ({ name, cmd: process.execPath, args, options: { env, cwd: dir } })
   const rows = []
   const all = []
-  const ratio = (results) => {
-    all.push(...results)
+  const ratio = (cases) => {
+    const results = timeInterleaved(cases, { runs: RUNS })
+    const cpu = cpuInterleaved(cases)
+    results.forEach((r, i) => all.push({ ...r, cpu: cpu[i] }))
     const floor = results[0].median
-    for (const r of results) rows.push(`| ${r.name} | ${fmt(r.median, 1)} | ${fmt(r.median / floor, 2)}x |`)
+    results.forEach((r, i) =>
+      rows.push(`| ${r.name} | ${fmt(r.median, 1)} | ${fmt(r.median / floor, 2)}x | ${fmt(cpu[i])} |`),
+    )
   }
   const fullUndici = await variant(pkg, 'full-undici', async (d) => {
     // The whole of undici (its index) as one CommonJS file, the way dist/undici-lite.cjs is made.
@@ -118,18 +147,13 @@ export async function run() {
     writeFileSync(file, text.replace(LIFTOFF, ''))
   })
   try {
-    ratio(
-      timeInterleaved(
-        [
-          c('`node -e 0` (floor)', ['-e', '0'], home),
-          c('installed `orgctl --version`', [bin, '--version'], home),
-          c('installed `orgctl --version`, no fast paths', [bin, '--version'], slow),
-          c('installed `orgctl --help`', [bin, '--help'], home),
-          c('installed `orgctl --help`, no fast paths', [bin, '--help'], slow),
-        ],
-        { runs: RUNS },
-      ),
-    )
+    ratio([
+      c('`node -e 0` (floor)', ['-e', '0'], home),
+      c('installed `orgctl --version`', [bin, '--version'], home),
+      c('installed `orgctl --version`, no fast paths', [bin, '--version'], slow),
+      c('installed `orgctl --help`', [bin, '--help'], home),
+      c('installed `orgctl --help`, no fast paths', [bin, '--help'], slow),
+    ])
     const server = await startServerProcess({ db: join(dir, 'bench.db'), token: TOKEN })
     try {
       const res = await fetch(`${server.url}/api/organizations`, {
@@ -139,25 +163,16 @@ export async function run() {
       })
       const org = res.headers.get('location').split('/').pop()
       const remote = { ...home, ORGCTL_API_URL: server.url, ORGCTL_TOKEN: TOKEN }
-      ratio(
-        timeInterleaved(
-          [
-            c('`node -e 0` (floor)', ['-e', '0'], home),
-            c(
-              'installed `org get ID --json` (server in another process)',
-              [bin, 'org', 'get', org, '--json'],
-              remote,
-            ),
-            c(
-              '… with all of undici instead of undici-lite',
-              [fullUndici, 'org', 'get', org, '--json'],
-              remote,
-            ),
-            c('… without `--liftoff-only`', [noLiftoff, 'org', 'get', org, '--json'], remote),
-          ],
-          { runs: RUNS },
+      ratio([
+        c('`node -e 0` (floor)', ['-e', '0'], home),
+        c(
+          'installed `org get ID --json` (server in another process)',
+          [bin, 'org', 'get', org, '--json'],
+          remote,
         ),
-      )
+        c('… with all of undici instead of undici-lite', [fullUndici, 'org', 'get', org, '--json'], remote),
+        c('… without `--liftoff-only`', [noLiftoff, 'org', 'get', org, '--json'], remote),
+      ])
     } finally {
       await server.stop()
     }
@@ -166,14 +181,16 @@ export async function run() {
     rmSync(`${pkg}-no-liftoff`, { recursive: true, force: true })
     rmSync(dir, { recursive: true, force: true })
   }
-  const ms = (i) => all[i].median
-  const gain = (without, withTrick) =>
-    `${fmt(ms(without) - ms(withTrick))} ms (${fmt((100 * (ms(without) - ms(withTrick))) / ms(without))} %)`
+  const gain = (without, withTrick) => {
+    const [a, b] = [all[without], all[withTrick]]
+    const pct = (x, y) => fmt((100 * (x - y)) / x)
+    return `${fmt(a.median - b.median)} ms wall (${pct(a.median, b.median)} %), ${fmt(a.cpu - b.cpu)} ms CPU (${pct(a.cpu, b.cpu)} %)`
+  }
   const markdown = [
-    `Median wall time of ${RUNS} interleaved runs per case (after 2 warm-up rounds), output piped, run from a folder outside the clone with a fresh HOME. "Installed" is \`npm pack\` of this build installed with \`npm install -g --prefix\`; the last two rows are copies of that install with one start-up trick taken out. Command: \`node bench/run.mjs installed\` (\`ORGCTL_BENCH_PREFIX=<prefix>\` reuses an install).`,
+    `Median wall time of ${RUNS} interleaved runs per case (after 2 warm-up rounds), output piped, run from a folder outside the clone with a fresh HOME; then as many interleaved runs for the CPU time of each process (user + system, from bash's \`times\`), which a loaded machine moves far less than wall time. "Installed" is \`npm pack\` of this build installed with \`npm install -g --prefix\`; the last two rows are copies of that install with one start-up trick taken out. Command: \`node bench/run.mjs installed\` (\`ORGCTL_BENCH_PREFIX=<prefix>\` reuses an install).`,
     '',
-    '| command | median (ms) | / floor |',
-    '| --- | ---: | ---: |',
+    '| command | median wall (ms) | / floor | median CPU (ms) |',
+    '| --- | ---: | ---: | ---: |',
     ...rows,
     '',
     '### Start-up tricks (issue 13)',
