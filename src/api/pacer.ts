@@ -49,7 +49,8 @@ export function readRateLimit(
     num(headers['x-ratelimit-remaining']) ??
     num(headers['ratelimit-remaining']) ??
     param(structured, ['remaining', 'r'])
-  const reset = num(headers['x-ratelimit-reset']) ?? num(headers['ratelimit-reset']) ?? param(structured, ['reset', 't'])
+  const reset =
+    num(headers['x-ratelimit-reset']) ?? num(headers['ratelimit-reset']) ?? param(structured, ['reset', 't'])
   const windowSeconds = param(policy, ['w'])
   const info: RateLimitInfo = {}
   if (limit !== undefined && limit > 0) info.limit = limit

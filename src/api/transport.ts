@@ -140,7 +140,10 @@ export class Transport {
         clearTimeout(timer)
       }
       const ms = Math.round(performance.now() - started)
-      this.options.onResponse?.('error' in outcome ? 0 : outcome.status, 'error' in outcome ? {} : outcome.headers)
+      this.options.onResponse?.(
+        'error' in outcome ? 0 : outcome.status,
+        'error' in outcome ? {} : outcome.headers,
+      )
       const canRetry = retryable && attempt <= this.maxRetries
 
       if ('error' in outcome) {

@@ -150,7 +150,9 @@ class MemberDirectory {
     const ids = this.byEmail?.get(ref.email.toLowerCase()) ?? []
     if (ids.length === 0) return undefined
     if (ids.length > 1)
-      return { error: `${show(ref.email)} is the e-mail of ${ids.length} members (${ids.join(', ')}); give the ID` }
+      return {
+        error: `${show(ref.email)} is the e-mail of ${ids.length} members (${ids.join(', ')}); give the ID`,
+      }
     return ids[0]
   }
 }
@@ -171,7 +173,8 @@ function checkWorkspaces(value: unknown, format: 'csv' | 'jsonl'): string[] | st
   if (typeof pieces === 'string') return pieces
   if (pieces.length === 0)
     return `workspaces is empty; give every workspace the member should have (${format === 'csv' ? example.csv : example.jsonl})`
-  if (pieces.length > MAX_WORKSPACES) return `workspaces lists ${pieces.length}; at most ${MAX_WORKSPACES} are allowed`
+  if (pieces.length > MAX_WORKSPACES)
+    return `workspaces lists ${pieces.length}; at most ${MAX_WORKSPACES} are allowed`
   const out: string[] = []
   for (const piece of pieces) {
     if (typeof piece !== 'string' || !WORKSPACE.test(piece))
@@ -220,7 +223,8 @@ export function memberUpdateJob(organizationId: string): JobSpec<MemberAccessRow
     prepare: (api) => directory.load(api),
     async send(api, row) {
       const id = directory.resolve(row.member)
-      if (id === undefined) return failed(`no member of the organization has the e-mail ${show(row.member.email)}`)
+      if (id === undefined)
+        return failed(`no member of the organization has the e-mail ${show(row.member.email)}`)
       if (typeof id === 'object') return failed(id.error)
       const { updateMember } = await import('../api/members.js')
       await updateMember(api, organizationId, id, { roles: row.roles, workspaces: row.workspaces })
@@ -356,7 +360,9 @@ export function orgUpdateJob(): JobSpec<OrgUpdateRow> {
         const statusReason = text('statusReason')
         if (statusReason !== undefined) {
           if (statusReason !== null && statusReason.length > STATUS_REASON_MAX)
-            errors.push(`statusReason is ${statusReason.length} characters long; at most ${STATUS_REASON_MAX} are allowed`)
+            errors.push(
+              `statusReason is ${statusReason.length} characters long; at most ${STATUS_REASON_MAX} are allowed`,
+            )
           else input.statusReason = statusReason
         }
         const avatarUrl = text('avatarUrl')
@@ -378,7 +384,8 @@ export function orgUpdateJob(): JobSpec<OrgUpdateRow> {
       },
       keyOf: (row) => row.organization,
       keyOfFields: orgKeyOfFields,
-      duplicate: (first, key) => `duplicate of line ${first} (organization ${key}); each organization is updated once`,
+      duplicate: (first, key) =>
+        `duplicate of line ${first} (organization ${key}); each organization is updated once`,
     },
     reportKey: 'organization',
     words: { done: 'Updated', skippedNote: '' },
@@ -408,7 +415,8 @@ export interface ChargeRow {
 const REASON_MAX = 255
 
 function positive(value: unknown, field: string): number | string {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined
+  const text =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined
   if (text === undefined || text === '') return `${field} is missing (a positive whole number)`
   const n = Number(text)
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
@@ -452,7 +460,9 @@ export function walletChargeJob(tally?: Tally): JobSpec<ChargeRow> {
         if (fields.reason !== undefined && fields.reason !== null && fields.reason !== '') {
           if (typeof fields.reason !== 'string') errors.push('reason must be a string')
           else if (fields.reason.trim().length > REASON_MAX)
-            errors.push(`reason is ${fields.reason.trim().length} characters long; at most ${REASON_MAX} are allowed`)
+            errors.push(
+              `reason is ${fields.reason.trim().length} characters long; at most ${REASON_MAX} are allowed`,
+            )
           else reasonText = fields.reason.trim() || null
         }
         let key: string | null = null
@@ -461,7 +471,12 @@ export function walletChargeJob(tally?: Tally): JobSpec<ChargeRow> {
             errors.push('key must be 1 to 255 printable characters without spaces')
           else key = fields.key.trim()
         }
-        if (errors.length > 0 || typeof organization !== 'string' || typeof amount === 'string' || typeof smsPoints === 'string')
+        if (
+          errors.length > 0 ||
+          typeof organization !== 'string' ||
+          typeof amount === 'string' ||
+          typeof smsPoints === 'string'
+        )
           return typeof organization === 'string' ? { errors, key: key ?? organization } : { errors }
         return { row: { organization, amount, smsPoints, reason: reasonText, key } }
       },
@@ -488,14 +503,25 @@ export function walletChargeJob(tally?: Tally): JobSpec<ChargeRow> {
       await chargeWallet(
         api,
         row.organization,
-        { amount: row.amount, service: 'sms', sms_point: row.smsPoints, ...(row.reason ? { reason: row.reason } : {}) },
+        {
+          amount: row.amount,
+          service: 'sms',
+          sms_point: row.smsPoints,
+          ...(row.reason ? { reason: row.reason } : {}),
+        },
         idempotencyKey,
       )
       return { state: 'sent' }
     },
     settle(error) {
-      if (error instanceof ApiError && error.status === 422 && /idempotency/i.test(JSON.stringify(error.fields) + error.message))
-        return failed(`the key was already used for a different charge; nothing was charged (${reason(error)})`)
+      if (
+        error instanceof ApiError &&
+        error.status === 422 &&
+        /idempotency/i.test(JSON.stringify(error.fields) + error.message)
+      )
+        return failed(
+          `the key was already used for a different charge; nothing was charged (${reason(error)})`,
+        )
       return undefined
     },
   }

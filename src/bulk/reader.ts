@@ -302,13 +302,10 @@ function readHeader<Row>(record: string[], line: number, schema: RowSchema<Row>)
     const column = byLower.get(name)
     if (column === undefined) {
       const what = name === '' ? 'an empty column name' : `unknown column ${show(record[index])}`
-      throw new BulkInputError(
-        `the header (line ${line}) has ${what}; the columns are ${all}`,
-        {
-          code: 'UNKNOWN_COLUMN',
-          line,
-        },
-      )
+      throw new BulkInputError(`the header (line ${line}) has ${what}; the columns are ${all}`, {
+        code: 'UNKNOWN_COLUMN',
+        line,
+      })
     }
     if (columns[column] !== undefined) {
       throw new BulkInputError(`the header (line ${line}) names the column ${column} twice`, {

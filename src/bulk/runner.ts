@@ -182,7 +182,9 @@ export async function runBulk<Row>(job: JobSpec<Row>, options: BulkOptions): Pro
       dir: join(dataDir, 'journals'),
       organizationId: job.scope,
       // Each shard has its own journal, so that N workers sharing one file resume independently.
-      inputKey: options.shard ? `${scan.sha256}#shard-${options.shard.index}-of-${options.shard.count}` : scan.sha256,
+      inputKey: options.shard
+        ? `${scan.sha256}#shard-${options.shard.index}-of-${options.shard.count}`
+        : scan.sha256,
     })
     let summary: BulkSummary
     try {
@@ -191,7 +193,18 @@ export async function runBulk<Row>(job: JobSpec<Row>, options: BulkOptions): Pro
         stderr.write(`Resuming an earlier run of this file (${journal.path})\n`)
       const total = scan.valid + scan.invalid
       const runId = options.runId ?? scan.sha256
-      const counts = await send(job, options, journal, path, format, total, concurrency, stderr, select, runId)
+      const counts = await send(
+        job,
+        options,
+        journal,
+        path,
+        format,
+        total,
+        concurrency,
+        stderr,
+        select,
+        runId,
+      )
       summary = { ...head, total, ...counts, durationMs: Math.round(performance.now() - started) }
       if (options.report) {
         await writeReport(options.report, job.reportKey, journal.problems())
