@@ -26,8 +26,8 @@ beforeAll(async () => {
 })
 afterAll(() => server?.stop())
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function api<T = any>(path: string, init: RequestInit = {}): Promise<T> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`${server.url}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
