@@ -13,7 +13,8 @@ import {
 } from '../helpers/bulk.js'
 
 const LIMIT = 20
-const CONCURRENCY = 8
+// More workers than Node's 10 listeners per signal: each waits on the run's interrupt signal while paced.
+const CONCURRENCY = 16
 // At least 10 windows' worth of rows, so that the pace is the server's limit and not the start-up burst.
 const ROWS = 10 * LIMIT + 20
 let server: ServerProcess
