@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,7 +13,9 @@ import {
   memberIds,
   peopleCsv,
   seedMembers,
+  spawnCli,
   startServerProcess,
+  stopProcess,
   until,
   type ServerProcess,
 } from '../helpers/bulk.js'
@@ -122,6 +126,76 @@ describe('members remove --file', () => {
     )
     expect(run.code, run.stderr).toBe(4)
     expect(sent('DELETE', '/api/organizations/3f1c9a6e-8d2b-4e7f-9a1c-2b3d4e5f6a7b')).toBe(0)
+  })
+})
+
+describe('members remove --file after a crash', () => {
+  it('a removal a killed run left in flight, already applied, counts as removed on resume; a 404 never tried fails', async () => {
+    const org = await createOrg(server, 'Replay Co')
+    const [gone, elsewhere] = seedMembers(server.dbPath, org, 2, `replay-${Date.now()}-`)
+    // In front of the sandbox: forwards every request, but never answers a DELETE, so the member is removed and
+    // the CLI never hears of it (as when it is killed between the server's work and its answer).
+    let deletes = 0
+    const proxy = createServer((req, res) => {
+      void fetch(`${server.url}${req.url}`, {
+        method: req.method,
+        headers: { authorization: String(req.headers.authorization) },
+      }).then(async (upstream) => {
+        if (req.method === 'DELETE') return void deletes++
+        res.writeHead(upstream.status, { 'content-type': 'application/json' })
+        res.end(await upstream.text())
+      })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const env = cliEnv(server)
+    const input = file('replay.csv', `member\n${gone!.id}\n`)
+    const args = ['members', 'remove', org, '--file', input, '--yes', '--json']
+    try {
+      const child = spawnCli(args, {
+        ...env,
+        ORGCTL_API_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      })
+      await until(() => deletes === 1, 20_000)
+      await stopProcess(child, 'SIGKILL')
+    } finally {
+      proxy.closeAllConnections()
+      proxy.close()
+    }
+    expect(memberIds(server.dbPath, org).has(gone!.id)).toBe(false)
+
+    const resumed = await runCli(args, { env })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toMatch(/Resuming an earlier run/)
+    expect(resumed.json()).toMatchObject({ total: 1, sent: 1, failed: 0 })
+    await until(
+      () =>
+        server.log.some(
+          (l) => l.method === 'DELETE' && l.path.endsWith(`/members/${gone!.id}`) && l.status === 404,
+        ),
+      10_000,
+    )
+
+    // The control: a member removed by someone else, which no run of this file ever tried, is a failure.
+    await fetch(`${server.url}/api/organizations/${org}/members/${elsewhere!.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    const report = join(dir, 'replay-report.csv')
+    const other = await runCli(
+      [
+        'members',
+        'remove',
+        org,
+        '--file',
+        file('elsewhere.csv', `member\n${elsewhere!.id}\n`),
+        '--yes',
+        '--report',
+        report,
+      ],
+      { env },
+    )
+    expect(other.code, other.stderr).toBe(6)
+    expect(readFileSync(report, 'utf8')).toMatch(/not a member of the organization \(HTTP 404/)
   })
 })
 
