@@ -1,6 +1,12 @@
 import { PauseGate } from './pause-gate.js'
 import { parseRetryAfter } from './retry.js'
 
+/**
+ * Longest the pacer holds the run on a header's word, as the transport caps `Retry-After`: a reset an hour
+ * away (an hourly quota spent) is probed again after a minute rather than waited for in silence.
+ */
+const MAX_HOLD_MS = 60_000
+
 /** What a server said about its rate limit in one answer's headers. */
 export interface RateLimitInfo {
   limit?: number
@@ -98,10 +104,10 @@ export class Pacer extends PauseGate {
           await sleep(this.windowEndsAt - now)
           continue
         }
-        // The window has ended: a new one opens with the next request.
-        this.budget = (this.limit ?? 1) - this.inflight
+        // The window has ended (or the hold was capped): one request goes first, and its answer says how many
+        // the new window allows. It is answered within the first spacing slot, so this costs no rate.
+        this.budget = 1
         this.lastRemaining = undefined
-        if (this.budget <= 0) this.budget = 1
       }
       const spacing = this.limit && this.windowMs ? this.windowMs / this.limit : 0
       if (spacing > 0 && now < this.nextAt) {
@@ -130,10 +136,15 @@ export class Pacer extends PauseGate {
       // Without a policy header the longest reset seen is the window (fastify's first answer says the whole window).
       this.windowMs = info.resetMs
     }
+    // The spacing keeps the real window; only how long the run is held on one answer's word is capped.
+    if (info.resetMs !== undefined) info.resetMs = Math.min(info.resetMs, MAX_HOLD_MS)
     if (status === 429) {
       this.stats.refused++
       this.budget = 0
-      const after = parseRetryAfter(headers['retry-after'], now) ?? info.resetMs ?? 1000
+      const after = Math.min(
+        MAX_HOLD_MS,
+        parseRetryAfter(headers['retry-after'], now) ?? info.resetMs ?? 1000,
+      )
       this.windowEndsAt = Math.max(this.windowEndsAt, now + after)
       this.lastRemaining = undefined
       return
@@ -153,7 +164,8 @@ export class Pacer extends PauseGate {
       const bounds = [info.resetMs, first ? this.windowMs : undefined].filter(
         (ms): ms is number => ms !== undefined,
       )
-      this.windowEndsAt = now + (bounds.length > 0 ? Math.min(...bounds) : (this.windowMs ?? 1000))
+      this.windowEndsAt =
+        now + Math.min(MAX_HOLD_MS, bounds.length > 0 ? Math.min(...bounds) : (this.windowMs ?? 1000))
     } else {
       this.budget = Math.min(this.budget ?? candidate, candidate)
       this.lastRemaining = Math.min(this.lastRemaining ?? info.remaining, info.remaining)

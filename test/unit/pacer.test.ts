@@ -96,6 +96,19 @@ describe('pacing by the headers', () => {
     expect(rate).toBeLessThanOrEqual(20.5)
   })
 
+  it('holds at most a minute on an exhausted hourly quota, then probes with one request', async () => {
+    const { pacer, now, sleep } = simulated()
+    await pacer.wait(sleep)
+    pacer.observe(200, {
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': '3600',
+    })
+    await pacer.wait(sleep)
+    expect(now()).toBeGreaterThanOrEqual(60_000)
+    expect(now()).toBeLessThan(61_000)
+  })
+
   it('after a 429 holds every request until Retry-After has passed', async () => {
     const { pacer, now, sleep } = simulated()
     await pacer.wait(sleep)
