@@ -1,11 +1,9 @@
-import { Args } from '@oclif/core'
-
+import { memberArg, orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { ConfirmationRequired } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
 import { confirmMemberRemoval } from '../../core/interactive.js'
 import { isInteractive } from '../../core/prompts.js'
-import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
 
 /** `--json` shape of `members remove`. */
@@ -24,17 +22,18 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
   static override examples = [
     '<%= config.bin %> members remove ORG 7',
     '<%= config.bin %> members remove ORG 7 --yes --json',
+    '<%= config.bin %> members remove acme bob@example.com --yes',
   ]
   static override args = {
-    org: Args.string({ description: 'Organization ID (UUID)', required: true }),
-    member: Args.string({ description: 'Member ID (positive integer)', required: true }),
+    org: orgArg,
+    member: memberArg,
   }
   static override flags = { yes: yesFlag }
 
   async run(): Promise<MembersRemoveResult> {
-    const org = validate.uuid(this.args.org, 'ORG')
-    const memberId = validate.positiveInt(this.args.member, 'MEMBER')
     if (!this.flags.yes && !isInteractive()) throw new ConfirmationRequired('Removing a member')
+    const org = await this.organization(this.args.org, { destructive: true })
+    const memberId = await this.member(org, this.args.member)
     const { removeMember } = await import('../../api/members.js')
     const api = await this.api()
     if (!this.flags.yes) {

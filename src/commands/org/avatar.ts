@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
 
+import { orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
@@ -17,12 +18,12 @@ export default class OrgAvatar extends BaseCommand<typeof OrgAvatar> {
     '<%= config.bin %> org avatar ORG ./logo.webp --json',
   ]
   static override args = {
-    org: Args.string({ description: 'Organization ID (UUID)', required: true }),
+    org: orgArg,
     file: Args.string({ description: 'Image file', required: true }),
   }
 
   async run(): Promise<OrgAvatarResult> {
-    const id = validate.uuid(this.args.org, 'ORG')
+    const id = await this.organization(this.args.org)
     const file = await validate.readImageFile(this.args.file, 'FILE')
     const { uploadAvatar } = await import('../../api/organizations.js')
     const avatarUrl = await uploadAvatar(await this.api(), id, file)

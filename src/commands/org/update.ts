@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 
 import type { Organization, UpdateOrganizationInput } from '../../api/types.js'
+import { orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
 import * as validate from '../../core/validate.js'
@@ -12,7 +13,7 @@ export default class OrgUpdate extends BaseCommand<typeof OrgUpdate> {
     '<%= config.bin %> org update ORG --name "Acme Holdings"',
     '<%= config.bin %> org update ORG --status suspended --status-reason "Unpaid invoices" --json',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
   static override flags = {
     name: Flags.string({ description: 'New name (1-255 characters)' }),
     'avatar-url': Flags.string({ description: 'Avatar image URL (http or https)' }),
@@ -22,7 +23,7 @@ export default class OrgUpdate extends BaseCommand<typeof OrgUpdate> {
   }
 
   async run(): Promise<Organization> {
-    const id = validate.uuid(this.args.org, 'ORG')
+    const id = await this.organization(this.args.org, { destructive: true })
     const f = this.flags
     const input: UpdateOrganizationInput = {}
     if (f.name !== undefined) input.name = validate.orgName(f.name, '--name')

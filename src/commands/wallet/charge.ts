@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import { ApiError } from '../../api/errors.js'
 import type { LedgerEntry } from '../../api/types.js'
+import { orgArg, wholeNumberFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { CliError, ConfirmationRequired, ExitCode, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
@@ -35,11 +36,11 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
     '<%= config.bin %> wallet charge ORG --amount 1000 --service sms --sms-point 100 --reason "Monthly SMS package"',
     '<%= config.bin %> wallet charge ORG --amount 1000 --sms-point 100 --yes --idempotency-key "ci-$RUN_ID" --json',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
   static override flags = {
-    amount: Flags.string({ description: 'Amount in minor currency units (positive whole number)' }),
+    amount: wholeNumberFlag({ description: 'Amount in minor currency units (positive whole number)' }),
     service: Flags.string({ description: 'Service being bought; only "sms" exists', default: 'sms' }),
-    'sms-point': Flags.string({
+    'sms-point': wholeNumberFlag({
       description: 'SMS points bought (positive whole number; required with --service sms)',
     }),
     reason: Flags.string({ description: 'Why, for the ledger' }),
@@ -51,19 +52,19 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
 
   async run(): Promise<WalletChargeResult> {
     const f = this.flags
-    const org = validate.uuid(this.args.org, 'ORG')
     if (f.amount === undefined)
       throw new UsageError('Missing required flag --amount (a positive whole number)')
-    const amount = validate.positiveInt(f.amount, '--amount')
+    const amount = f.amount
     if (f.service !== 'sms')
       throw new UsageError(`--service must be sms (the only service), got "${f.service}"`)
     if (f['sms-point'] === undefined) throw new UsageError('--sms-point is required with --service sms')
-    const smsPoints = validate.positiveInt(f['sms-point'], '--sms-point')
+    const smsPoints = f['sms-point']
     const key =
       f['idempotency-key'] === undefined
         ? randomUUID()
         : validate.idempotencyKey(f['idempotency-key'], '--idempotency-key')
     if (!f.yes && !isInteractive()) throw new ConfirmationRequired('Charging a wallet')
+    const org = await this.organization(this.args.org, { destructive: true })
 
     const api = await this.api()
     if (!f.yes) {
