@@ -74,7 +74,10 @@ export async function pickLines<T>(message: string, choices: readonly Choice<T>[
       await line(`Numbers separated by commas${now.length ? ', or Enter to keep the selected ones' : ''}: `)
     ).trim()
     if (answer === '' && now.length) return now
-    const numbers = answer.split(/[\s,]+/).filter(Boolean).map(Number)
+    const numbers = answer
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number)
     if (numbers.length && numbers.every((n) => Number.isInteger(n) && n >= 1 && n <= choices.length))
       return [...new Set(numbers)].map((n) => choices[n - 1]!.value)
     process.stderr.write(`Not accepted: give numbers from 1 to ${choices.length}.\n`)

@@ -71,6 +71,31 @@ export function parseMember(input: string, name: string): MemberRef {
   )
 }
 
+/**
+ * ORG then MEMBER, where ORG may be omitted (`members remove bob@example.com` with a default organization):
+ * a first argument that can only be a member (an e-mail address, or a whole number, which no UUID or
+ * alias is) is taken as the member. Parse-time, so an ORG argument is checked as one either way.
+ */
+export const orgOrMemberArg = Args.custom<OrgRef | { member: MemberRef; input: string }>({
+  description: 'Organization ID (UUID) or alias (default: ORGCTL_ORG, then `orgctl org use`)',
+  required: false,
+  parse: async (input) =>
+    input.includes('@') || /^\s*\d+\s*$/.test(input)
+      ? { member: parseMember(input, 'MEMBER'), input }
+      : parseOrg(input, 'ORG'),
+})()
+
+/** Sorts out {@link orgOrMemberArg} and the MEMBER argument after it. */
+export async function orgAndMember(
+  first: OrgRef | { member: MemberRef; input: string } | undefined,
+  second: MemberRef | undefined,
+): Promise<{ org: OrgRef | undefined; member: MemberRef | undefined }> {
+  if (first === undefined || !('member' in first)) return { org: first, member: second }
+  // Both given, and the first is no organization: say so about ORG, as for any bad ORG.
+  if (second !== undefined) await parseOrg(first.input, 'ORG')
+  return { org: undefined, member: first.member }
+}
+
 /** The MEMBER argument; omitted, a terminal offers the organization's members to pick from. */
 export const memberArg = Args.custom<MemberRef>({
   description: "Member ID (positive integer) or the member's e-mail address",

@@ -28,6 +28,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every positional argument, flags left out (for commands that take any number, `strict = false`). */
+  protected positional: string[] = []
 
   private readonly cleanups: (() => Promise<void>)[] = []
   private tokenSource: TokenSource = 'none'
@@ -42,7 +44,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof BaseCommand
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
@@ -51,6 +53,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    this.positional = argv.map(String)
     // jq loads (and checks the expression) before anything is sent, and only when asked for.
     if (this.flags.jq !== undefined) this.jq = await (await import('./jq.js')).loadJq(this.flags.jq)
     // Only a terminal can be drawn on, so only a terminal needs to know (piped runs never read the config for it).
@@ -118,7 +121,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       !this.flags.debug &&
       (this.flags as { file?: string }).file === undefined
     if (!enabled) return
-    const pending = import('./prompts.js').then((p) => p.waitIndicator({ enabled, accessible: this.accessible }))
+    const pending = import('./prompts.js').then((p) =>
+      p.waitIndicator({ enabled, accessible: this.accessible }),
+    )
     const send = transport.request.bind(transport)
     transport.request = (async (...args: Parameters<Transport['request']>) =>
       (await pending).track(() => send(...args))) as Transport['request']
@@ -139,7 +144,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * The organization the command acts on: ORG as given, else ORGCTL_ORG, the default (`org use`), or a
    * picker on a terminal (src/core/names.ts). Whatever orgctl chose is said on stderr with its name.
    */
-  protected async organization(given: OrgRef | undefined, options: { destructive?: boolean } = {}): Promise<string> {
+  protected async organization(
+    given: OrgRef | undefined,
+    options: { destructive?: boolean } = {},
+  ): Promise<string> {
     const { resolveOrg } = await import('./names.js')
     const { isInteractive } = await import('./prompts.js')
     return resolveOrg(given, {
@@ -150,6 +158,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       interactive: isInteractive(),
       env: process.env,
     })
+  }
+
+  /** Adds an organization to the recent ones the ORG picker offers. */
+  protected async rememberOrg(id: string, name: string | undefined): Promise<void> {
+    const { remember } = await import('./names.js')
+    const { readNames } = await import('./config.js')
+    await remember(await readNames(), { id, ...(typeof name === 'string' ? { name } : {}) })
   }
 
   /** The member ID: as given, looked up by e-mail, or picked on a terminal (src/core/member-lookup.ts). */

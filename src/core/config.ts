@@ -72,7 +72,11 @@ const NAME_KEYS = ['defaultOrgs', 'aliases', 'roles', 'recentOrgs', 'accessible'
 /** Reads the working-by-name settings (an empty set when none were saved). */
 export async function readNames(): Promise<NameSettings> {
   const { default: Conf } = await import('conf')
-  const conf = new Conf<Partial<NameSettings>>({ projectName: 'orgctl', projectSuffix: '', configFileMode: 0o600 })
+  const conf = new Conf<Partial<NameSettings>>({
+    projectName: 'orgctl',
+    projectSuffix: '',
+    configFileMode: 0o600,
+  })
   return {
     defaultOrgs: { ...(conf.get('defaultOrgs') ?? {}) },
     aliases: { ...(conf.get('aliases') ?? {}) },
@@ -87,7 +91,11 @@ export async function writeNames(names: NameSettings): Promise<void> {
   const { default: Conf } = await import('conf')
   const { chmodSync, mkdirSync } = await import('node:fs')
   const { dirname } = await import('node:path')
-  const conf = new Conf<Partial<NameSettings>>({ projectName: 'orgctl', projectSuffix: '', configFileMode: 0o600 })
+  const conf = new Conf<Partial<NameSettings>>({
+    projectName: 'orgctl',
+    projectSuffix: '',
+    configFileMode: 0o600,
+  })
   mkdirSync(dirname(conf.path), { recursive: true, mode: 0o700 })
   chmodSync(dirname(conf.path), 0o700)
   for (const key of NAME_KEYS) {

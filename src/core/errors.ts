@@ -87,7 +87,7 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
   if (error instanceof CliError)
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
   if (error instanceof UsageError)
-    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: unwrapFlagError(error.message), exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof BulkFailed)
     return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
   // A bad input file, or a journal in use by another run: nothing was sent.
@@ -150,6 +150,11 @@ function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
     message: `Unexpected response (${status}): ${error.message}`,
     exitCode: ExitCode.Unexpected,
   }
+}
+
+/** oclif wraps a flag parser's own error as "Parsing --x \n\t<message>\nSee more help..."; ours already name the flag. */
+function unwrapFlagError(message: string): string {
+  return message.replace(/^Parsing --[\w-]+ \n\t/, '').replace(/\nSee more help with --help$/, '')
 }
 
 function firstLine(message: string | undefined): string {

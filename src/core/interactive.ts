@@ -204,7 +204,10 @@ export async function pickOrganization(names: NameSettings): Promise<string> {
   }
   for (const recent of names.recentOrgs)
     if (!Object.values(names.aliases).includes(recent.id))
-      options.push({ name: `${recent.name ? `${visible(recent.name)} ` : ''}(${recent.id})`, value: recent.id })
+      options.push({
+        name: `${recent.name ? `${visible(recent.name)} ` : ''}(${recent.id})`,
+        value: recent.id,
+      })
   const checkId: Check = (v) => {
     try {
       validate.uuid(v.trim(), 'ORG')

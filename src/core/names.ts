@@ -50,7 +50,11 @@ export function roleLabels(map: Readonly<Record<string, number>>): Map<number, s
  * Role IDs for `--role` values: IDs pass as they are, names are looked up; an unknown name is a usage
  * error listing the known ones (nothing is sent).
  */
-export function resolveRoles(refs: readonly RoleRef[], map: Readonly<Record<string, number>>, where: string): number[] {
+export function resolveRoles(
+  refs: readonly RoleRef[],
+  map: Readonly<Record<string, number>>,
+  where: string,
+): number[] {
   return [
     ...new Set(
       refs.map((ref) => {
@@ -136,7 +140,7 @@ export async function remember(names: NameSettings, org: RecentOrg): Promise<voi
   const first = names.recentOrgs[0]
   if (first && first.id === org.id && (org.name === undefined || first.name === org.name)) return
   const previous = names.recentOrgs.find((r) => r.id === org.id)
-  const entry = { id: org.id, ...(org.name ?? previous?.name ? { name: org.name ?? previous?.name } : {}) }
+  const entry = { id: org.id, ...((org.name ?? previous?.name) ? { name: org.name ?? previous?.name } : {}) }
   names.recentOrgs = [entry, ...names.recentOrgs.filter((r) => r.id !== org.id)].slice(0, RECENT_MAX)
   const { writeNames } = await import('./config.js')
   await writeNames(names)

@@ -25,7 +25,10 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
   static override args = { org: orgArg }
   static override flags = {
     page: wholeNumberFlag({ description: 'Page number (from 1)', default: 1, exclusive: ['all'] }),
-    'per-page': wholeNumberFlag({ description: 'Members per page (1-100; default 15, or 100 with --all)', max: 100 }),
+    'per-page': wholeNumberFlag({
+      description: 'Members per page (1-100; default 15, or 100 with --all)',
+      max: 100,
+    }),
     all: Flags.boolean({ description: 'Every page, printed as it arrives' }),
   }
 
@@ -59,7 +62,10 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
     for await (const current of members.allMemberPages(api, id, perPage)) {
       if (current.members.length === 0) continue
       await out(
-        await render(membersView(current.members, roleNames), { ...options, header: options.header && total === 0 }),
+        await render(membersView(current.members, roleNames), {
+          ...options,
+          header: options.header && total === 0,
+        }),
       )
       total += current.members.length
     }

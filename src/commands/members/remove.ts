@@ -1,4 +1,4 @@
-import { memberArg, orgArg } from '../../core/args.js'
+import { memberArg, orgAndMember, orgOrMemberArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { ConfirmationRequired } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
@@ -25,15 +25,16 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
     '<%= config.bin %> members remove acme bob@example.com --yes',
   ]
   static override args = {
-    org: orgArg,
+    org: orgOrMemberArg,
     member: memberArg,
   }
   static override flags = { yes: yesFlag }
 
   async run(): Promise<MembersRemoveResult> {
+    const given = await orgAndMember(this.args.org, this.args.member)
     if (!this.flags.yes && !isInteractive()) throw new ConfirmationRequired('Removing a member')
-    const org = await this.organization(this.args.org, { destructive: true })
-    const memberId = await this.member(org, this.args.member)
+    const org = await this.organization(given.org, { destructive: true })
+    const memberId = await this.member(org, given.member)
     const { removeMember } = await import('../../api/members.js')
     const api = await this.api()
     if (!this.flags.yes) {

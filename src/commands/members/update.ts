@@ -1,5 +1,5 @@
 import type { Member } from '../../api/types.js'
-import { memberArg, orgArg, roleFlag, uuidsFlag } from '../../core/args.js'
+import { memberArg, orgAndMember, orgOrMemberArg, roleFlag, uuidsFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
 import { isInteractive } from '../../core/prompts.js'
@@ -21,7 +21,7 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
     '<%= config.bin %> members update acme Bob@Example.com --role admin --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f',
   ]
   static override args = {
-    org: orgArg,
+    org: orgOrMemberArg,
     member: memberArg,
   }
   static override flags = {
@@ -30,6 +30,7 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
   }
 
   async run(): Promise<MembersUpdateResult> {
+    const given = await orgAndMember(this.args.org, this.args.member)
     // Both lists replace the current ones, so guessing a missing one would silently drop access: on a
     // terminal the person picks it, otherwise it is a usage error.
     const interactive = isInteractive()
@@ -39,8 +40,8 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
       throw new UsageError('Missing required flag --workspace (give every workspace the member should have)')
     let roles = await this.roleIds(this.flags.role)
     let workspaces = this.flags.workspace
-    const org = await this.organization(this.args.org, { destructive: true })
-    const memberId = await this.member(org, this.args.member)
+    const org = await this.organization(given.org, { destructive: true })
+    const memberId = await this.member(org, given.member)
     const api = await this.api()
     if (!roles?.length || !workspaces?.length) {
       const { askMemberAccess } = await import('../../core/interactive.js')
@@ -53,7 +54,9 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
       await this.show(
         membersView(
           [member],
-          this.format === 'table' ? (await import('../../core/names.js')).roleLabels(await this.roleMap()) : undefined,
+          this.format === 'table'
+            ? (await import('../../core/names.js')).roleLabels(await this.roleMap())
+            : undefined,
         ),
       )
     else if (this.format !== 'json') process.stdout.write(`Member ${memberId} updated.\n`)

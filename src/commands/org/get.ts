@@ -1,9 +1,6 @@
-import { Args } from '@oclif/core'
-
 import type { Organization } from '../../api/types.js'
 import { orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
-import * as validate from '../../core/validate.js'
 import { organizationView } from '../../core/views.js'
 
 export default class OrgGet extends BaseCommand<typeof OrgGet> {
@@ -21,6 +18,7 @@ export default class OrgGet extends BaseCommand<typeof OrgGet> {
     const { getOrganization } = await import('../../api/organizations.js')
     const org = await getOrganization(await this.api(), id)
     await this.show(organizationView(org))
+    await this.rememberOrg(id, org.name)
     return org
   }
 }

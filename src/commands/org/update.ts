@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import type { Organization, UpdateOrganizationInput } from '../../api/types.js'
 import { orgArg } from '../../core/args.js'

@@ -1,5 +1,3 @@
-
-
 import type { WalletSummary } from '../../api/types.js'
 import { orgArg, wholeNumberFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
@@ -17,7 +15,11 @@ export default class WalletShow extends BaseCommand<typeof WalletShow> {
   ]
   static override args = { org: orgArg }
   static override flags = {
-    limit: wholeNumberFlag({ description: 'Ledger rows to show, newest first (1-100)', default: 20, max: 100 }),
+    limit: wholeNumberFlag({
+      description: 'Ledger rows to show, newest first (1-100)',
+      default: 20,
+      max: 100,
+    }),
   }
 
   async run(): Promise<WalletShowResult> {
