@@ -96,6 +96,20 @@ export async function orgAndMember(
   return { org: undefined, member: first.member }
 }
 
+/**
+ * `[ORG] FILE`: oclif cannot have an optional argument before a required one, so both are optional
+ * strings and this sorts them out: one value is the FILE (ORG then comes from the default), two are
+ * ORG and FILE, the ORG checked as any other.
+ */
+export async function orgBeforeFile(
+  first: string | undefined,
+  second: string | undefined,
+): Promise<{ org: OrgRef | undefined; file: string }> {
+  if (first === undefined) throw new UsageError('Missing required argument FILE')
+  if (second === undefined) return { org: undefined, file: first }
+  return { org: await parseOrg(first, 'ORG'), file: second }
+}
+
 /** The MEMBER argument; omitted, a terminal offers the organization's members to pick from. */
 export const memberArg = Args.custom<MemberRef>({
   description: "Member ID (positive integer) or the member's e-mail address",
