@@ -289,6 +289,14 @@ describe('roles by name', () => {
       )
       expect(unknown.code).toBe(2)
       expect(unknown.stderr).toContain('known: owner (1), admin (2), member (3), billing (4)')
+
+      // The sandbox has its own default organization.
+      expect((await runCli(['org', 'use', org], { env: home })).code).toBe(0)
+      const byDefault = await runCli(['members', 'list', '--json'], { env: home })
+      expect(byDefault.code, byDefault.stderr).toBe(0)
+      expect(byDefault.stderr).toContain(
+        `Using organization "Local" (${org}) from the default for the local sandbox`,
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
