@@ -68,11 +68,17 @@ function describe(member: Member): string {
   return `${member.name} <${member.email}> (member ${member.id})`
 }
 
-/** Role choices: the known roles plus any other role the member has, the member's own ticked. */
-export function roleChoices(current: readonly number[]): Choice<number>[] {
-  const ids = [...new Set([...Object.keys(KNOWN_ROLES).map(Number), ...current])].sort((a, b) => a - b)
+/**
+ * Role choices: the known roles (the target's names when it has any, else the sandbox's) plus any other
+ * role the member has, the member's own ticked.
+ */
+export function roleChoices(
+  current: readonly number[],
+  names: ReadonlyMap<number, string> = new Map(Object.entries(KNOWN_ROLES).map(([id, n]) => [Number(id), n])),
+): Choice<number>[] {
+  const ids = [...new Set([...names.keys(), ...current])].sort((a, b) => a - b)
   return ids.map((id) => ({
-    name: `${id} ${KNOWN_ROLES[id] ?? `Role ${id}`}`,
+    name: `${id} ${names.get(id) ?? `Role ${id}`}`,
     value: id,
     checked: current.includes(id),
   }))
@@ -109,11 +115,17 @@ export async function askMemberAccess(
   orgId: string,
   memberId: number,
   given: { roles?: number[]; workspaces?: string[] },
+  roleNames?: ReadonlyMap<number, string>,
 ): Promise<{ roles: number[]; workspaces: string[] }> {
   const { member, workspaces: seen } = await memberContext(api, orgId, memberId)
   if (!member) throw notAMember(memberId)
   process.stderr.write(`Updating ${describe(member)}; the lists you choose replace the current ones.\n`)
-  const roles = given.roles ?? (await pick(`Roles of ${member.name}`, roleChoices(member.roles ?? [])))
+  const roles =
+    given.roles ??
+    (await pick(
+      `Roles of ${member.name}`,
+      roleChoices(member.roles ?? [], roleNames?.size ? roleNames : undefined),
+    ))
   let workspaces = given.workspaces
   if (!workspaces) {
     const picked = await pick(`Workspaces of ${member.name}`, workspaceChoices(seen, member.workspaces ?? []))

@@ -45,7 +45,9 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
     const api = await this.api()
     if (!roles?.length || !workspaces?.length) {
       const { askMemberAccess } = await import('../../core/interactive.js')
-      ;({ roles, workspaces } = await askMemberAccess(api, org, memberId, { roles, workspaces }))
+      const { roleLabels } = await import('../../core/names.js')
+      const names = roleLabels(await this.roleMap())
+      ;({ roles, workspaces } = await askMemberAccess(api, org, memberId, { roles, workspaces }, names))
     }
     const { updateMember } = await import('../../api/members.js')
     const member = await updateMember(api, org, memberId, { roles, workspaces })
