@@ -61,7 +61,8 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
             : undefined,
         ),
       )
-    else if (this.format !== 'json') process.stdout.write(`Member ${memberId} updated.\n`)
+    else if (this.format === 'table') process.stdout.write(`Member ${memberId} updated.\n`)
+    else if (this.format === 'csv') this.note(`Member ${memberId} updated (the API sent no member back).`)
     return result
   }
 }

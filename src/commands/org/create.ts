@@ -50,8 +50,9 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     if (created.organization) {
       await this.show(organizationView(created.organization))
       await this.rememberOrg(created.organization.id, created.organization.name)
-    } else if (this.format !== 'json')
+    } else if (this.format === 'table')
       process.stdout.write('Organization created; the API sent no ID back.\n')
+    else if (this.format === 'csv') this.note('Organization created; the API sent no ID back.')
     return created
   }
 }
