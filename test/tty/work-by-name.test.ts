@@ -1,4 +1,7 @@
 import type { ServerResponse } from 'node:http'
+import { join } from 'node:path'
+
+import Database from 'better-sqlite3'
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
@@ -209,6 +212,26 @@ describe('accessible mode (ORGCTL_ACCESSIBLE=1)', () => {
     expect(await table.exitCode()).toBe(0)
     expect(table.screen()).toMatch(/^id +name +email/m) // tab-separated (tmux shows tabs as spaces)
     expect(table.screen()).not.toMatch(/[│┌─]/)
+  })
+
+  it('a typed answer is checked on a line of its own, asked again below, and Ctrl-C exits 130', async () => {
+    const env = home({ ORGCTL_ACCESSIBLE: '1' })
+    const term = terminal(['org', 'create', '--name', 'Accessible Co'], env)
+    await term.waitFor('Country code (ISO 3166-1 alpha-2, e.g. US):')
+    term.type('zz')
+    term.press('Enter')
+    await term.waitFor('Not accepted: two letters (ISO 3166-1), e.g. US or EG.')
+    await term.waitFor(/Not accepted.*\nCountry code \(ISO 3166-1 alpha-2, e\.g\. US\):$/)
+    term.press('C-c')
+    expect(await term.exitCode()).toBe(130)
+    const conn = new Database(join(t.dir, 'sandbox.db'), { readonly: true })
+    const { n } = conn
+      .prepare(`SELECT count(*) AS n FROM organizations WHERE name = 'Accessible Co'`)
+      .get() as {
+      n: number
+    }
+    conn.close()
+    expect(n).toBe(0)
   })
 
   it('waiting is one plain line, left in place; `config set accessible on` does the same as the variable', async () => {
