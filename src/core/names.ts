@@ -135,7 +135,7 @@ async function fetchName(ctx: OrgContext, id: string): Promise<string | undefine
   return typeof org.name === 'string' ? org.name : undefined
 }
 
-/** Puts an organization first in the recent list (saved only when the list changes). */
+/** Puts an organization first in the recent list (saved only when the list changes; best effort). */
 export async function remember(names: NameSettings, org: RecentOrg): Promise<void> {
   const first = names.recentOrgs[0]
   if (first && first.id === org.id && (org.name === undefined || first.name === org.name)) return
@@ -143,7 +143,11 @@ export async function remember(names: NameSettings, org: RecentOrg): Promise<voi
   const entry = { id: org.id, ...((org.name ?? previous?.name) ? { name: org.name ?? previous?.name } : {}) }
   names.recentOrgs = [entry, ...names.recentOrgs.filter((r) => r.id !== org.id)].slice(0, RECENT_MAX)
   const { writeNames } = await import('./config.js')
-  await writeNames(names)
+  try {
+    await writeNames(names)
+  } catch {
+    // The recent list is a convenience: a read-only config folder must not fail the command.
+  }
 }
 
 /**
