@@ -7,6 +7,8 @@ const LOAD = [
   'test/e2e/wallet-safety.test.ts',
   'test/e2e/bulk-crash.test.ts',
   'test/e2e/bulk-throttle.test.ts',
+  'test/e2e/bulk-jobs-crash.test.ts',
+  'test/e2e/bulk-shards.test.ts',
   'test/hardening/**/*.test.ts',
 ]
 

@@ -35,9 +35,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
+  private resolved: Promise<Target> | undefined
   protected jq: JqFilter | undefined
   private failed = false
-  private resolvedTarget: Promise<Target> | undefined
   /** Accessible mode (ORGCTL_ACCESSIBLE or the config): plain lines instead of boxes, spinners, redraws. */
   protected accessible = false
 
@@ -129,15 +129,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       (await pending).track(() => send(...args))) as Transport['request']
   }
 
-  /** Resolves where requests go (flags > env > profile > sandbox). */
+  /** Resolves where requests go (flags > env > profile > sandbox), once per command. */
   protected target(): Promise<Target> {
-    this.resolvedTarget ??= resolveTarget(
+    this.resolved ??= resolveTarget(
       { apiUrl: this.flags['api-url'], profile: this.flags.profile },
       process.env,
       async () => (await import('./config.js')).openConfig().then((c) => c.read()),
       defaultSandboxDbPath,
+      // The keyring module (and its helper process) only for a profile whose token lives there.
+      async (profile, apiUrl) => {
+        const keyring = await import('./keyring.js')
+        return keyring.keyringGet(keyring.keyringAccount(profile, apiUrl))
+      },
     )
-    return this.resolvedTarget
+    return this.resolved
   }
 
   /**
@@ -198,6 +203,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private async connect(): Promise<Transport> {
     const target = await this.target()
     if (target.kind === 'remote') {
+      if (target.tokenError) throw target.tokenError
       this.tokenSource = target.token ? target.tokenSource : 'none'
       return this.transportFor(target.url, target.token)
     }

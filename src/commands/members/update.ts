@@ -1,4 +1,8 @@
+import { Flags } from '@oclif/core'
+
 import type { Member } from '../../api/types.js'
+import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
+import type { BulkSummary } from '../../bulk/runner.js'
 import { memberArg, orgAndMember, orgOrMemberArg, roleFlag, uuidsFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
@@ -18,19 +22,46 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
   static override examples = [
     '<%= config.bin %> members update ORG 7',
     '<%= config.bin %> members update ORG 7 --role 2 --role 4 --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f --json',
+    '<%= config.bin %> members update ORG --file access.csv --report failed.csv',
     '<%= config.bin %> members update acme Bob@Example.com --role admin --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f',
   ]
   static override args = {
     org: orgOrMemberArg,
-    member: memberArg,
+    member: {
+      ...memberArg,
+      description: "Member ID (positive integer) or the member's e-mail address; not with --file",
+    },
   }
   static override flags = {
     role: roleFlag('IAM role ID or name (repeatable): 1 Owner, 2 Admin, 3 Member, 4 Billing on the sandbox'),
     workspace: uuidsFlag({ description: 'Workspace ID (UUID, repeatable)' }),
+    file: Flags.string({
+      char: 'f',
+      description:
+        'Set the roles and workspaces of every member in this CSV (member,roles,workspaces; member is an ID or an ' +
+        'e-mail; lists are ;-separated) or JSON Lines file; - reads stdin',
+      helpGroup: 'BULK',
+      exclusive: ['role', 'workspace'],
+    }),
+    ...bulkFlags,
   }
 
-  async run(): Promise<MembersUpdateResult> {
+  async run(): Promise<MembersUpdateResult | BulkSummary> {
     const given = await orgAndMember(this.args.org, this.args.member)
+    if (this.flags.file !== undefined) {
+      if (given.member !== undefined) throw new UsageError('Give MEMBER or --file, not both')
+      const org = await this.organization(given.org, { destructive: true })
+      const { memberUpdateJob } = await import('../../bulk/jobs.js')
+      return runFromFile({
+        job: memberUpdateJob(org),
+        file: this.flags.file,
+        flags: this.flags,
+        api: () => this.api(),
+        show: (view) => this.show(view),
+        json: this.jsonEnabled(),
+      })
+    }
+    for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
     // Both lists replace the current ones, so guessing a missing one would silently drop access: on a
     // terminal the person picks it, otherwise it is a usage error.
     const interactive = isInteractive()
