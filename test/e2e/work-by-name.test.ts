@@ -371,10 +371,13 @@ describe('a default organization', () => {
   it('defaults belong to a profile: another profile has its own', async () => {
     const home = { ...freshHome() }
     for (const p of ['one', 'two']) {
-      const login = await runCli(['login', '--profile', p, '--api-url', t.server.url, '--json'], {
-        env: home,
-        input: t.token,
-      })
+      const login = await runCli(
+        ['login', '--profile', p, '--api-url', t.server.url, '--insecure-storage', '--json'],
+        {
+          env: home,
+          input: t.token,
+        },
+      )
       expect(login.code, login.stderr).toBe(0)
     }
     await runCli(['org', 'use', orgId, '--profile', 'one'], { env: home })
