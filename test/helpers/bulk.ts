@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import Database from 'better-sqlite3'
 
 import { freshHome } from './cli.js'
+import { baseEnv, tempDir } from './tmp.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -47,7 +47,7 @@ export function startServerProcess(options: {
     process.execPath,
     [BIN, ...args, '--admin-token', options.token, ...(options.args ?? [])],
     {
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      env: { ...baseEnv(), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
@@ -149,7 +149,7 @@ export function deliveries(
 
 /** A temp folder with a CSV of `n` valid people (`p<i>@example.com`), and its path. */
 export function peopleCsv(n: number, prefix = 'p'): { dir: string; file: string; emails: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-bulk-'))
+  const dir = tempDir('bulk')
   const emails = Array.from({ length: n }, (_, i) => `${prefix}${i + 1}@example.com`)
   const file = join(dir, 'people.csv')
   writeFileSync(file, `email,name,roles\n${emails.map((e, i) => `${e},Person ${i + 1},3`).join('\n')}\n`)
@@ -164,7 +164,7 @@ export function cliEnv(server: ServerProcess, home = freshHome()): Record<string
 /** Spawns the CLI without waiting, so that a test can kill it. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }

@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 
@@ -9,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { Transport } from '../../src/api/transport.js'
 import { runBulkInvite } from '../../src/bulk/runner.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const ORG = '3f1c9a6e-8d2b-4e7f-9a1c-2b3d4e5f6a7b'
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() })
@@ -57,7 +57,7 @@ async function throttlingApi(
 describe('bulk runner', () => {
   it('holds every worker, not only the refused request, until Retry-After has passed', async () => {
     const api = await throttlingApi(4)
-    const dir = mkdtempSync(join(tmpdir(), 'orgctl-runner-'))
+    const dir = tempDir('runner')
     const file = join(dir, 'people.csv')
     const rows = Array.from({ length: 12 }, (_, i) => `u${i}@example.com,U ${i},3`)
     writeFileSync(file, `email,name,roles\n${rows.join('\n')}\n`)
