@@ -33,12 +33,15 @@ export class BulkInputError extends Error {
   }
 }
 
-/** A journal that cannot be used: locked by another run, or not the journal of this organization and input. */
+/**
+ * A journal that cannot be used: locked by another run, not the journal of this organization and input,
+ * or not trustworthy (`UNSAFE`: another user's, or writable by others).
+ */
 export class JournalError extends Error {
   override readonly name = 'JournalError'
-  readonly code: 'LOCKED' | 'MISMATCH'
+  readonly code: 'LOCKED' | 'MISMATCH' | 'UNSAFE'
 
-  constructor(message: string, code: 'LOCKED' | 'MISMATCH', cause?: unknown) {
+  constructor(message: string, code: 'LOCKED' | 'MISMATCH' | 'UNSAFE', cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
     this.code = code
   }

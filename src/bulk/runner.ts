@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, fchmodSync, fstatSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
@@ -11,12 +11,14 @@ import { PauseGate } from '../api/pause-gate.js'
 import type { Transport } from '../api/transport.js'
 import { CliError, ExitCode } from '../core/errors.js'
 import { csvRecord } from '../core/output.js'
+import { privateDirSync } from '../core/private-files.js'
 import { openJournal, type DoneState, type Journal, type JournalEntry } from './journal.js'
 import { Progress, formatSeconds, type RunCounts } from './progress.js'
 import {
   detectFormat,
   readRowBatches,
   readRows,
+  removeStaleSpools,
   scanInput,
   spoolToFile,
   type InputFormat,
@@ -45,6 +47,8 @@ export interface BulkInviteOptions {
   restart?: boolean | undefined
   /** Where to write the CSV `line,email,reason` of failed and invalid rows. */
   report?: string | undefined
+  /** Report cells exactly as they are (`--csv-raw`): no neutralising of cells that look like formulas. */
+  rawCsv?: boolean | undefined
   /** Folder of the journals; default `<data dir>/journals`. */
   dataDir?: string | undefined
   stdin?: Readable | undefined
@@ -110,6 +114,8 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSum
   const dataDir = options.dataDir ?? (await defaultDataDir())
   let path = options.file
   let spool: string | undefined
+  // A stdin run that was killed left its spool behind; whichever run comes next removes it.
+  await removeStaleSpools(join(dataDir, 'spool'))
   try {
     if (options.file === '-') {
       spool = (await spoolToFile(options.stdin ?? process.stdin, join(dataDir, 'spool'))).path
@@ -143,7 +149,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSum
         durationMs: Math.round(performance.now() - started),
       }
       if (options.report) {
-        await writeReport(options.report, journal.problems())
+        await writeReport(options.report, journal.problems(), options.rawCsv)
         summary.report = options.report
       }
     } finally {
@@ -158,7 +164,9 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSum
 
 async function defaultDataDir(): Promise<string> {
   const { default: envPaths } = await import('env-paths')
-  return envPaths('orgctl', { suffix: '' }).data
+  const dir = envPaths('orgctl', { suffix: '' }).data
+  privateDirSync(dir) // orgctl's own data folder: 0700, tightened if an older version left it 0755
+  return dir
 }
 
 async function dryRun(
@@ -169,7 +177,7 @@ async function dryRun(
 ): Promise<BulkSummary> {
   let total = 0
   let invalid = 0
-  const report = options.report ? new ReportWriter(options.report) : undefined
+  const report = options.report ? new ReportWriter(options.report, options.rawCsv) : undefined
   try {
     for await (const items of readRowBatches(path, { format })) {
       for (const item of items) {
@@ -355,17 +363,32 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** The `--report` CSV (`line,email,reason`), written as rows come, with backpressure. */
+/**
+ * The `--report` CSV (`line,email,reason`), written as rows come, with backpressure. Its cells come from
+ * the input file and the server, so they go through the one CSV cell function (formula neutralisation
+ * unless `--csv-raw`); the file is the owner's only (0600, an existing one tightened).
+ */
 class ReportWriter {
   private readonly out: Writable
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly raw = false,
+  ) {
     this.out = createWriteStream(file, { mode: 0o600 })
+    // mode applies only to a new file: an existing report (maybe 0644 from an older orgctl) is tightened.
+    this.out.once('open', (fd: number) => {
+      try {
+        if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600)
+      } catch {
+        // Not ours to change (a file of another user, a device): it is written as it is.
+      }
+    })
     this.out.write(csvRecord(['line', 'email', 'reason']))
   }
 
   async add(line: number, email: string | null | undefined, reason: string | null): Promise<void> {
-    if (!this.out.write(csvRecord([line, email ?? '', reason ?? ''])))
+    if (!this.out.write(csvRecord([line, email ?? '', reason ?? ''], { raw: this.raw })))
       await new Promise((resolve) => this.out.once('drain', resolve))
   }
 
@@ -383,8 +406,9 @@ class ReportWriter {
 async function writeReport(
   file: string,
   problems: Iterable<{ line: number; email: string | null; lastError: string | null }>,
+  raw?: boolean,
 ): Promise<void> {
-  const report = new ReportWriter(file)
+  const report = new ReportWriter(file, raw)
   for (const p of problems) await report.add(p.line, p.email, p.lastError)
   await report.end()
 }

@@ -2,6 +2,7 @@ import { Command, type Interfaces } from '@oclif/core'
 
 import type { Transport } from '../api/transport.js'
 import { BulkFailed, mapError, type MappedError, type TokenSource } from './errors.js'
+import { terminalText } from './escape.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
@@ -92,7 +93,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       token,
       userAgent: `orgctl/${this.config.version}`,
       timeoutMs: Math.round((this.flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
-      trace: debug ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+      trace: debug ? (line) => process.stderr.write(`[debug] ${terminalText(line)}\n`) : undefined,
     })
     this.cleanups.push(() => transport.close())
     return transport
@@ -116,7 +117,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
-    await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
+    const dir = dirname(target.dbPath)
+    // orgctl's own data folder is made private (and tightened); a folder named by ORGCTL_SANDBOX_DB is
+    // the user's: created 0700 when missing, never chmod-ed.
+    if (dir === dirname(await defaultSandboxDbPath()))
+      (await import('./private-files.js')).privateDirSync(dir)
+    else await mkdir(dir, { recursive: true, mode: 0o700 })
     // The only import of server code on the CLI side (ARCHITECTURE.md): fastify and SQLite load only here.
     const { startServer } = await import('../server/sandbox.js')
     const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
@@ -143,23 +149,32 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
       // Boxed and fitted on a terminal; piped, a table is tab-separated text.
       width: process.stdout.isTTY ? process.stdout.columns || 80 : undefined,
+      rawCsv: this.flags['csv-raw'],
     } as const
   }
 
-  /** A note for the person at the terminal: stderr, never stdout. */
+  /** A note for the person at the terminal: stderr, never stdout; whatever it quotes is escaped. */
   protected note(message: string): void {
-    process.stderr.write(`${message}\n`)
+    process.stderr.write(`${terminalText(message, { multiline: true })}\n`)
+  }
+
+  /** An error on stderr: it quotes servers and input, so it is escaped; only orgctl's own line breaks stay. */
+  private printError(error: unknown): void {
+    const { message } = mapError(error, this.tokenSource, { display: true })
+    process.stderr.write(`Error: ${terminalText(message, { multiline: true })}\n`)
   }
 
   /** With `--jq`, a successful result goes through the filter; an error document never does. */
   override logJson(json: unknown): void {
     if (!this.jq || this.failed) return super.logJson(json)
     try {
-      process.stdout.write(this.jq(json))
+      const text = this.jq(json)
+      // jq prints strings without quotes: exact for a pipe, escaped when a person reads it.
+      process.stdout.write(process.stdout.isTTY ? terminalText(text, { multiline: true }) : text)
     } catch (error) {
       this.mapped = mapError(error, this.tokenSource)
       process.exitCode = this.mapped.exitCode
-      process.stderr.write(`Error: ${this.mapped.message}\n`)
+      this.printError(error)
     }
   }
 
@@ -170,9 +185,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(error))
     } else {
-      process.stderr.write(`Error: ${this.mapped.message}\n`)
+      this.printError(error)
     }
-    if (this.flags?.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+    if (this.flags?.debug && error instanceof Error && error.stack)
+      process.stderr.write(`${terminalText(error.stack, { multiline: true })}\n`)
   }
 
   protected override toErrorJson(error: unknown): ErrorJson {

@@ -91,6 +91,7 @@ export default class InviteSend extends BaseCommand<typeof InviteSend> {
       dryRun: this.flags['dry-run'],
       restart: this.flags.restart,
       report: this.flags.report,
+      rawCsv: this.flags['csv-raw'],
       progress: Boolean(process.stderr.isTTY) && !this.jsonEnabled(),
     })
     await this.show(recordView(summary, [...SUMMARY_COLUMNS]))

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Command, Flags } from '@oclif/core'
 
+import { terminalText } from '../../core/escape.js'
+
 /** `orgctl server start`: the sandbox API on 127.0.0.1 until SIGINT or SIGTERM. */
 export default class ServerStart extends Command {
   static override summary = 'Run the sandbox API server (the whole API on a SQLite file)'
@@ -43,7 +45,8 @@ export default class ServerStart extends Command {
     const { startServer } = await import('../../server/sandbox.js')
     const generated = flags['admin-token'] ? undefined : randomBytes(32).toString('base64url')
     const adminToken = flags['admin-token'] ?? generated!
-    const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)
+    // A request log line holds the path a client sent: escaped like any text from outside.
+    const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${terminalText(line)}\n`)
     const server = await startServer({
       dbPath: flags.db,
       host: flags.host,
