@@ -147,7 +147,8 @@ export async function confirmMemberRemoval(
 ): Promise<void> {
   const { member } = await memberContext(api, orgId, memberId)
   if (!member) throw notAMember(memberId)
-  say(`This removes ${describe(member)} from "${terminalLine(orgName, NAME_WIDTH)}".`)
+  // The member last, right above the question: a long organization name cannot push them away.
+  say(`In the organization "${terminalLine(orgName, NAME_WIDTH)}":\nThis removes ${describe(member)}.`)
   const typed = await ask(`Type ${terminalLine(member.email, NAME_WIDTH)} to confirm`)
   if (typed.trim().toLowerCase() !== member.email.toLowerCase())
     throw new Declined('The e-mail address did not match; nothing was sent')

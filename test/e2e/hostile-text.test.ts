@@ -54,8 +54,10 @@ beforeAll(async () => {
     roles: [3],
   })
   expect(invited.status).toBe(200)
-  const outbox = await (await api('GET', '/api/sandbox/outbox?to=mallory%40example.com')).json()
-  const accepted = await api('POST', `/api/organizations/invite/${outbox.data[0].inviteToken}/accept`, {
+  const outbox = (await (await api('GET', '/api/sandbox/outbox?to=mallory%40example.com')).json()) as {
+    data: { inviteToken: string }[]
+  }
+  const accepted = await api('POST', `/api/organizations/invite/${outbox.data[0]!.inviteToken}/accept`, {
     password: 'correct horse battery',
     password_confirmation: 'correct horse battery',
   })

@@ -63,6 +63,11 @@ const PEOPLE = 'email,name,roles\nada@example.com,Ada,3\nnot-an-address,Bad,3\n'
 
 let t: TestServer
 let orgId: string
+
+/** A fresh home whose commands go to the test server. */
+function remoteHome(): Record<string, string> {
+  return { ...freshHome(), ORGCTL_API_URL: t.server.url, ORGCTL_TOKEN: t.token }
+}
 beforeAll(async () => {
   t = await startTestServer()
   const created = await runCli(['org', 'create', '--name', 'State Co', '--country-code', 'US', '--json'], {
@@ -114,7 +119,7 @@ describe('under umask 000, every file orgctl writes is 0600 and every folder 070
   })
 
   it('tightens folders and files an older version left looser, and the run goes on', async () => {
-    const env = { ...freshHome(), ORGCTL_API_URL: t.server.url, ORGCTL_TOKEN: t.token }
+    const env = remoteHome()
     const data = join(env.XDG_DATA_HOME!, 'orgctl')
     const file = join(env.HOME!, 'people.csv')
     writeFileSync(file, PEOPLE.replace('ada@', 'tight@'))
@@ -141,7 +146,7 @@ describe('under umask 000, every file orgctl writes is 0600 and every folder 070
 
 describe('journals someone else could have written are refused', () => {
   async function journaled(tag: string) {
-    const env = { ...freshHome(), ORGCTL_API_URL: t.server.url, ORGCTL_TOKEN: t.token }
+    const env = remoteHome()
     const file = join(env.HOME!, 'people.csv')
     writeFileSync(file, `email,name,roles\n${tag}@example.com,${tag},3\n`)
     const first = await runCli(['invite', 'send', orgId, '--file', file], { env })
@@ -179,7 +184,7 @@ describe('journals someone else could have written are refused', () => {
 
 describe('the spool of a killed stdin run', () => {
   it('is removed by the next run', async () => {
-    const env = { ...freshHome(), ORGCTL_API_URL: t.server.url, ORGCTL_TOKEN: t.token }
+    const env = remoteHome()
     const spool = join(env.XDG_DATA_HOME!, 'orgctl', 'spool')
     // A stdin run that is still reading its input when it is killed: its spool is on disk, half written.
     const child = spawn(process.execPath, [BIN, 'invite', 'send', orgId, '--file', '-'], {
@@ -206,7 +211,7 @@ describe('the spool of a killed stdin run', () => {
   })
 
   it('of a run still alive is kept', async () => {
-    const env = { ...freshHome(), ORGCTL_API_URL: t.server.url, ORGCTL_TOKEN: t.token }
+    const env = remoteHome()
     const spool = join(env.XDG_DATA_HOME!, 'orgctl', 'spool')
     mkdirSync(spool, { recursive: true, mode: 0o700 })
     // This test process is alive: a spool named after it belongs to a running run.

@@ -179,14 +179,15 @@ describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
     const ledger = async () => (await api('GET', `/api/admin/organizations/${orgId}/wallet`)).body.data.ledger
 
     const interrupted = terminal(args)
-    await interrupted.waitFor('Charge it?')
+    await interrupted.waitFor('Charge 1500 for 150 SMS points?')
     interrupted.press('C-c')
     expect(await interrupted.exitCode()).toBe(130)
     expect(await ledger()).toHaveLength(0)
 
     const term = terminal([...args, '--idempotency-key', 'tty-charge-1'])
-    const summary = await term.waitFor('Charge it?')
-    expect(summary).toMatch(/Organization\s+Wallet Prompt Co \(/)
+    const summary = await term.waitFor('Charge 1500 for 150 SMS points?')
+    expect(summary).toMatch(/Organization\s+Wallet Prompt Co$/m)
+    expect(summary).toContain(`Organization ID  ${orgId}`)
     expect(summary).toMatch(/Amount\s+1500/)
     expect(summary).toMatch(/SMS points\s+150/)
     expect(summary).toMatch(/Idempotency key\s+tty-charge-1/)
