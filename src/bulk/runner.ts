@@ -10,6 +10,7 @@ import { sendInvitation } from '../api/invitations.js'
 import { PauseGate } from '../api/pause-gate.js'
 import type { Transport } from '../api/transport.js'
 import { CliError, ExitCode } from '../core/errors.js'
+import { terminalText } from '../core/escape.js'
 import { csvRecord } from '../core/output.js'
 import { privateDirSync } from '../core/private-files.js'
 import { openJournal, type DoneState, type Journal, type JournalEntry } from './journal.js'
@@ -420,6 +421,6 @@ export function summaryLine(s: BulkSummary): string {
   return (
     `Sent ${s.sent}, skipped ${s.skipped} (already invited or members), invalid ${s.invalid}, ` +
     `failed ${s.failed} of ${s.total} rows in ${took}` +
-    (s.report ? `; report: ${s.report}` : '')
+    (s.report ? `; report: ${terminalText(s.report)}` : '')
   )
 }
