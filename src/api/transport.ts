@@ -57,6 +57,15 @@ export interface RequestOptions {
   accept?: readonly number[]
   /** Secrets in this request (a password, an invite token) that must not reach a message if a server echoes them. */
   secrets?: readonly string[]
+  /** Extra request headers (`orgctl api -H`); they replace orgctl's own of the same name. */
+  headers?: Record<string, string>
+  /** A raw body with its content type (`orgctl api --input`). */
+  body?: { data: string | Uint8Array; contentType: string }
+  /**
+   * The body as received: a string, never parsed or checked as JSON (`orgctl api`). A status that is not a
+   * success still throws an {@link ApiError}, which then carries the body too.
+   */
+  raw?: boolean
 }
 
 /** A successful (or accepted) response. */
@@ -109,6 +118,8 @@ export class Transport {
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
     if (opts.json !== undefined) headers['content-type'] = 'application/json'
+    if (opts.body) headers['content-type'] = opts.body.contentType
+    for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value
     const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
     const shown = redactPath(url)
     this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
@@ -168,7 +179,12 @@ export class Transport {
         continue
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
-      if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
+      if (!ok) {
+        const error = this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
+        if (opts.raw) error.body = redactSecrets(text, [this.options.token, ...(opts.secrets ?? [])])
+        throw error
+      }
+      if (opts.raw) return { status, headers: resHeaders, body: text as T, idempotencyKey }
       // A success whose JSON is cut short (a proxy or server that died mid-body) is a broken answer,
       // not a result: treated like a dropped connection rather than shown as an empty record.
       if (isMalformedJson(text, resHeaders)) {
@@ -196,6 +212,16 @@ export class Transport {
     return new Transport({ ...this.options, ...overrides })
   }
 
+  /** The absolute URL a path resolves to on this API (the caller checks that it stays on its origin). */
+  resolve(path: string): URL {
+    return new URL(this.url(path))
+  }
+
+  /** A text with this client's token (and any other given secret) replaced, for echoing a server's answer. */
+  redact(text: string, secrets: readonly string[] = []): string {
+    return redactSecrets(text, [this.options.token, ...secrets])
+  }
+
   /** Releases pooled connections so the process can exit at once. */
   async close(): Promise<void> {
     const agent = this.agent
@@ -211,8 +237,12 @@ export class Transport {
     return url.toString()
   }
 
-  private body(undici: Undici, opts: RequestOptions): string | InstanceType<Undici['FormData']> | undefined {
+  private body(
+    undici: Undici,
+    opts: RequestOptions,
+  ): string | Uint8Array | InstanceType<Undici['FormData']> | undefined {
     if (opts.json !== undefined) return JSON.stringify(opts.json)
+    if (opts.body) return opts.body.data
     if (opts.file) {
       const form = new undici.FormData()
       const blob = new Blob([opts.file.data], { type: opts.file.contentType })

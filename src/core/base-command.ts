@@ -1,8 +1,8 @@
-import { Command, type Interfaces } from '@oclif/core'
+import { Command, ux, type Interfaces } from '@oclif/core'
 
 import type { Transport } from '../api/transport.js'
 import { BulkFailed, mapError, type MappedError, type TokenSource } from './errors.js'
-import { terminalText } from './escape.js'
+import { terminalJson, terminalText } from './escape.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
@@ -33,7 +33,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
-  private jq: JqFilter | undefined
+  protected jq: JqFilter | undefined
   private failed = false
 
   override async init(): Promise<void> {
@@ -123,8 +123,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (dir === dirname(await defaultSandboxDbPath()))
       (await import('./private-files.js')).privateDirSync(dir)
     else await mkdir(dir, { recursive: true, mode: 0o700 })
-    // The only import of server code on the CLI side (ARCHITECTURE.md): fastify and SQLite load only here.
-    const { startServer } = await import('../server/sandbox.js')
+    const { startServer } = await (await import('./server-entry.js')).loadServer()
     const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
     this.cleanups.push(() => server.close())
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
@@ -133,18 +132,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Draws a result for people (table) or CSV; with JSON, oclif prints the returned value instead. */
-  protected async show(view: View): Promise<void> {
+  protected async show(view: View, { columnsFlag = true } = {}): Promise<void> {
     if (this.format === 'json') return
-    process.stdout.write(await render(view, this.renderOptions(view.columns, view.extraColumns)))
+    // A second, fixed table beside the main one (wallet show's balance) ignores --columns, which names the main one's.
+    process.stdout.write(await render(view, this.renderOptions(view.columns, view.extraColumns, columnsFlag)))
   }
 
   /** Options for {@link render}, from the shared flags. */
-  protected renderOptions(available: readonly string[], extra: readonly string[] = []) {
+  protected renderOptions(available: readonly string[], extra: readonly string[] = [], columnsFlag = true) {
     const format = this.format === 'csv' ? 'csv' : 'table'
-    const requested = pickColumns([...available, ...extra], this.flags.columns)
+    const requested = columnsFlag ? this.flags.columns : undefined
     return {
       format,
-      columns: this.flags.columns ? requested : available,
+      columns: requested ? pickColumns([...available, ...extra], requested) : available,
       header: this.flags.header,
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
       // Boxed and fitted on a terminal; piped, a table is tab-separated text.
@@ -166,7 +166,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** With `--jq`, a successful result goes through the filter; an error document never does. */
   override logJson(json: unknown): void {
-    if (!this.jq || this.failed) return super.logJson(json)
+    if (!this.jq || this.failed) return this.printJsonDocument(json)
     try {
       const text = this.jq(json)
       // jq prints strings without quotes: exact for a pipe, escaped when a person reads it.
@@ -176,6 +176,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.exitCode = this.mapped.exitCode
       this.printError(error)
     }
+  }
+
+  /**
+   * The JSON document: exact bytes when piped; on a terminal the same JSON value with C1 and bidi
+   * characters as `\u` escapes (src/core/escape.ts), coloured as oclif colours it.
+   */
+  private printJsonDocument(json: unknown): void {
+    if (!process.stdout.isTTY) return super.logJson(json)
+    ux.stdout(ux.colorizeJson(terminalJson(json), { pretty: false, theme: this.config.theme?.json }))
   }
 
   override async catch(error: Interfaces.CommandError): Promise<void> {

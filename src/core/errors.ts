@@ -1,5 +1,4 @@
 import { ApiError, NetworkError, TimeoutError, type FieldErrors } from '../api/errors.js'
-import { BulkInputError, JournalError } from '../bulk/errors.js'
 import { terminalText } from './escape.js'
 
 /** Exit codes of DESIGN.md; scripts rely on them. */
@@ -18,7 +17,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 /** Invalid or missing input, found before anything was sent. Exit 2. */
 export class UsageError extends Error {
-  override readonly name = 'UsageError'
+  override readonly name: string = 'UsageError'
 }
 
 /** A destructive or costly action needs `--yes` when nobody can be asked. Exit 2. */
@@ -93,17 +92,11 @@ export function mapError(
     return { message: error.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
   if (error instanceof CliError)
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
+  // UsageError covers the bulk engine's too: a bad input file, a journal in use by another run.
   if (error instanceof UsageError)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof BulkFailed)
     return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
-  // A bad input file, or a journal in use by another run: nothing was sent.
-  if (error instanceof BulkInputError) {
-    const where = error.line !== undefined && !/\bline \d/.test(error.message) ? ` (line ${error.line})` : ''
-    return { message: `${error.message}${where}`, exitCode: ExitCode.Usage, status: null, fields: null }
-  }
-  if (error instanceof JournalError)
-    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof Declined)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   const e = error as { name?: string; message?: string; oclif?: { exit?: number }; code?: string }
@@ -112,7 +105,7 @@ export function mapError(
     return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
   // oclif's own parse errors (missing flag, bad option, unknown argument) are usage errors.
   if (e?.oclif?.exit === 2 || (e?.name && /^(Required|Failed|Unexpected|NonExistent|Invalid)/.test(e.name)))
-    return { message: firstLine(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: parseErrorMessage(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
   return {
     message: e?.message ? `Unexpected error: ${e.message}` : 'Unexpected error',
     exitCode: ExitCode.Unexpected,
@@ -161,7 +154,10 @@ function mapApiError(error: ApiError, tokenSource: TokenSource, display: boolean
   }
 }
 
-function firstLine(message: string | undefined): string {
-  // oclif appends "See more help with --help"; keep it, it is useful, but drop blank noise.
+/**
+ * oclif's parse messages span lines ("Missing 1 required arg:", the argument and its description, "See more
+ * help with --help"): all of them are useful, so the whole message is kept, without surrounding blank lines.
+ */
+function parseErrorMessage(message: string | undefined): string {
   return (message ?? 'Invalid usage').trim()
 }

@@ -32,6 +32,19 @@ function visible(ch: string): string {
     : `\\u${code.toString(16).padStart(4, '0')}`
 }
 
+/** `\u202e`: the JSON form of one unsafe character. */
+const unicodeEscape = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/**
+ * Indented JSON for a terminal: the same JSON value (a parser reads back exactly what was given), with
+ * every unsafe character written as a `\u` escape. JSON.stringify escapes C0 controls itself but leaves
+ * DEL, C1 controls and bidi characters raw. Piped, JSON is printed by JSON.stringify alone.
+ */
+export function terminalJson(value: unknown, indent = 2): string {
+  // JSON.stringify never emits a raw TAB, and LF only as indentation: both stay.
+  return JSON.stringify(value, null, indent).replace(UNSAFE_BUT_LF, unicodeEscape)
+}
+
 /** Options of {@link terminalText}. */
 export interface TerminalTextOptions {
   /**

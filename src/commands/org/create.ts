@@ -48,7 +48,8 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     const api = await this.api()
     const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
     if (created.organization) await this.show(organizationView(created.organization))
-    else if (this.format !== 'json') process.stdout.write('Organization created; the API sent no ID back.\n')
+    else if (this.format === 'table') process.stdout.write('Organization created; the API sent no ID back.\n')
+    else if (this.format === 'csv') this.note('Organization created; the API sent no ID back.')
     return created
   }
 }
