@@ -75,6 +75,17 @@ describe('confirmations a crafted name cannot fake (tmux)', () => {
     expect(wallet.body.data.ledger).toHaveLength(0)
   })
 
+  it('--json on a terminal: C1 and bidi characters as \\u escapes, the document still valid', async () => {
+    const created = await api('POST', '/api/organizations', { name: 'Acme', countryCode: 'US' })
+    const orgId = created.headers.get('location')!.split('/').pop()!
+    const name = 'Evil\u009b2J\u202eoc\u2066'
+    expect((await api('PATCH', `/api/organizations/${orgId}`, { name })).status).toBe(200)
+    const term = Terminal.start(['org', 'get', orgId, '--json'], t.env)
+    open.push(term)
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('"name": "Evil\\u009b2J\\u202eoc\\u2066"')
+  })
+
   it('members remove names the member and organization on one escaped line each', async () => {
     const created = await api('POST', '/api/organizations', { name: 'Acme', countryCode: 'US' })
     const orgId = created.headers.get('location')!.split('/').pop()!

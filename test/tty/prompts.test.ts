@@ -8,8 +8,6 @@ import type { Member } from '../../src/api/types.js'
 import { startTestServer, type TestServer } from '../helpers/cli.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
-if (!hasTmux) console.warn('SKIPPED test/tty: tmux is not installed, so no pseudo-terminal can be made here')
-
 let t: TestServer
 const open: Terminal[] = []
 
@@ -73,7 +71,8 @@ function db(): Database.Database {
 }
 
 beforeAll(async () => {
-  if (hasTmux) t = await startTestServer()
+  expect(hasTmux, 'tmux is needed for the pseudo-terminal tests (.ci/run installs it)').toBe(true)
+  t = await startTestServer()
 })
 afterEach(() => {
   for (const term of open.splice(0)) term.close()
@@ -83,7 +82,7 @@ afterAll(async () => {
   await t?.server.close()
 })
 
-describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
+describe('prompts in a real terminal (tmux)', () => {
   it('org create with nothing given asks for the name and country code, checking the code as it is typed', async () => {
     const term = terminal(['org', 'create'])
     await term.waitFor('Organization name')

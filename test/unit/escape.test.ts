@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { terminalLine, terminalText } from '../../src/core/escape.js'
+import { terminalJson, terminalLine, terminalText } from '../../src/core/escape.js'
 
 /** Every code point that must never reach a terminal as itself. */
 const UNSAFE_CODE_POINTS = [
@@ -22,6 +22,13 @@ const UNSAFE_CODE_POINTS = [
   0x2068,
   0x2069, // isolates
 ]
+
+const RAW_BUT_LF = new RegExp(
+  `[${UNSAFE_CODE_POINTS.filter((c) => c !== 0x0a)
+    .map((c) => `\\u${c.toString(16).padStart(4, '0')}`)
+    .join('')}]`,
+  'u',
+)
 
 const RAW = new RegExp(
   `[${UNSAFE_CODE_POINTS.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`,
@@ -76,5 +83,16 @@ describe('terminalLine: one bounded line for confirmations', () => {
     expect([...line].length).toBeLessThanOrEqual(60)
     expect(line).not.toMatch(RAW)
     expect(line.startsWith('Acme\\n\\n\\n\\x1b[2J')).toBe(true)
+  })
+})
+
+describe('terminalJson: JSON on a terminal, the same value', () => {
+  it('writes C1 and bidi characters as \\u escapes that parse back to the exact value', () => {
+    const value = { name: 'a\u001b[2J\u009b31m\u202e\u2066\u007f\t\nb', n: -5, list: ['\u200f'] }
+    const text = terminalJson(value)
+    expect(text).not.toMatch(RAW_BUT_LF)
+    expect(JSON.parse(text)).toEqual(value)
+    expect(text).toContain('"a\\u001b[2J\\u009b31m\\u202e\\u2066\\u007f\\t\\nb"')
+    expect(text.split('\n')[1]).toBe('  "name": "a\\u001b[2J\\u009b31m\\u202e\\u2066\\u007f\\t\\nb",')
   })
 })
