@@ -28,7 +28,7 @@ export const sharedFlags = {
   csv: Flags.boolean({ description: 'Same as --output csv', helpGroup: GLOBAL }),
   'csv-raw': Flags.boolean({
     description:
-      'CSV cells exactly as they are (in --csv and --report files): no neutralising of cells that start with = + - @',
+      'CSV cells exactly as they are in --csv and --report files: no neutralising of cells that start with = + - @',
     helpGroup: GLOBAL,
   }),
   jq: Flags.string({

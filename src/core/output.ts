@@ -24,8 +24,8 @@ export interface RenderOptions {
    */
   width?: number
   /**
-   * CSV cells exactly as the data has them (`--csv-raw`): no formula neutralisation, and no escaping of
-   * control characters even on a terminal. For pipelines that need exact values.
+   * CSV cells exactly as the data has them (`--csv-raw`): no formula neutralisation. For pipelines that
+   * need exact values; a terminal still gets control characters escaped.
    */
   rawCsv?: boolean
 }
@@ -40,7 +40,7 @@ export function cellText(value: unknown): string {
 
 /** How {@link csvField} writes a cell. */
 export interface CsvCellOptions {
-  /** Exact cells: RFC 4180 quoting only (`--csv-raw`). */
+  /** No formula neutralisation: RFC 4180 quoting only (`--csv-raw`). */
   raw?: boolean
   /** The CSV goes to a terminal: control characters are shown visibly, as in tables. */
   terminal?: boolean
@@ -63,11 +63,9 @@ const FORMULA_START = /^[=+\-@\t\r]/
  */
 export function csvField(value: unknown, options: CsvCellOptions = {}): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  let text = cellText(value)
-  if (!options.raw) {
-    if (options.terminal) text = terminalText(text)
-    if (FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`
-  }
+  // A terminal never gets raw control bytes, --csv-raw or not: exact values are for files and pipes.
+  const text = options.terminal ? terminalText(cellText(value)) : cellText(value)
+  if (!options.raw && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
@@ -99,7 +97,7 @@ export function pickColumns(available: readonly string[], requested: string | un
 export function renderCsv(view: View, options: RenderOptions): string {
   const columns = options.columns ?? view.columns
   // On a terminal, CSV is escaped like a table; written to a file or a pipe, cells are exact but for
-  // formula neutralisation (`--csv-raw` turns both off).
+  // formula neutralisation (which `--csv-raw` turns off).
   const cell = { raw: options.rawCsv, terminal: options.width !== undefined }
   let out = options.header ? csvRecord(columns, cell) : ''
   for (const row of view.rows)

@@ -34,10 +34,11 @@ describe('CSV cells a spreadsheet would run as formulas are neutralised (OWASP)'
     expect(csvField('-1,2', { raw: true })).toBe('"-1,2"')
   })
 
-  it('shows control characters visibly when the CSV goes to a terminal, exact otherwise', () => {
+  it('shows control characters visibly when the CSV goes to a terminal, --csv-raw or not; exact otherwise', () => {
     expect(csvField('a\u001b[2Jb', { terminal: true })).toBe('a\\x1b[2Jb')
     expect(csvField('a\u001b[2Jb')).toBe('a\u001b[2Jb')
-    expect(csvField('a\u001b[2Jb', { terminal: true, raw: true })).toBe('a\u001b[2Jb')
+    // --csv-raw lifts formula neutralisation, never terminal escaping.
+    expect(csvField('=a\u001b[2Jb', { terminal: true, raw: true })).toBe('=a\\x1b[2Jb')
   })
 
   it('applies to whole records and rendered views, and not to the header', () => {
