@@ -67,8 +67,38 @@ export async function uploadAvatar(
 
 function unwrap(body: Organization | Envelope<Organization>): Organization {
   if (body && typeof body === 'object' && 'data' in body && body.data && typeof body.data === 'object')
-    return body.data
-  return body as Organization
+    return normalizeOrganization(body.data)
+  return normalizeOrganization(body as Organization)
+}
+
+/** The organization fields orgctl always shows, in this order (README, "Stable JSON shapes"). */
+const ORGANIZATION_FIELDS = [
+  'id',
+  'name',
+  'countryCode',
+  'avatarUrl',
+  'status',
+  'statusReason',
+  'type',
+  'owner',
+  'createdAt',
+  'updatedAt',
+] as const
+
+/**
+ * An organization with every field orgctl documents present, `null` where the server sent none. The
+ * reference lets a server leave optional fields out (`type`) or send them as null (`avatarUrl`), and
+ * servers drift; either way `--json` keeps one shape. Fields a server adds beyond these follow them.
+ */
+export function normalizeOrganization(raw: Organization): Organization {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw
+  const out: Record<string, unknown> = {}
+  for (const field of ORGANIZATION_FIELDS) out[field] = raw[field] ?? null
+  for (const [key, value] of Object.entries(raw)) {
+    // `__proto__` from JSON.parse is an own key; assigning it would set the prototype instead.
+    if (!Object.hasOwn(out, key) && key !== '__proto__') out[key] = value
+  }
+  return out as unknown as Organization
 }
 
 /** The last path segment of a `Location` header, if it looks like an ID. */

@@ -80,7 +80,7 @@ afterAll(() => t.server.close())
 describe('under umask 000, every file orgctl writes is 0600 and every folder 0700', () => {
   it('profile file, sandbox data, journal, spool folder and report', async () => {
     const home = freshHome()
-    const login = await runUmask000(['login', '--api-url', t.server.url], home, t.token)
+    const login = await runUmask000(['login', '--insecure-storage', '--api-url', t.server.url], home, t.token)
     expect(login.code, login.stderr).toBe(0)
     // The same home with a config folder that has no profile: these commands use the sandbox, in the
     // default data folder (its config folder is orgctl's too, so it is walked and checked as well).
