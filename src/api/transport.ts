@@ -32,6 +32,11 @@ export interface TransportOptions {
   pause?: PauseGate
   /** Keep-alive connections per origin (default: undici's, unbounded); bulk runs size it to their concurrency. */
   connections?: number
+  /**
+   * Sees the status and headers of every answer (each attempt, errors included), e.g. the bulk runner's
+   * pacer reading rate-limit headers; `status` 0 when the attempt got no answer (connection error, timeout).
+   */
+  onResponse?: (status: number, headers: Readonly<Record<string, string>>) => void
 }
 
 /** A multipart file part. */
@@ -146,6 +151,10 @@ export class Transport {
         clearTimeout(timer)
       }
       const ms = Math.round(performance.now() - started)
+      this.options.onResponse?.(
+        'error' in outcome ? 0 : outcome.status,
+        'error' in outcome ? {} : outcome.headers,
+      )
       const canRetry = retryable && attempt <= this.maxRetries
 
       if ('error' in outcome) {
@@ -208,7 +217,9 @@ export class Transport {
    * connection pool sized to its concurrency, a shared {@link PauseGate} and an interruptible sleep.
    * The caller closes it.
    */
-  derive(overrides: Pick<TransportOptions, 'pause' | 'connections' | 'sleep' | 'maxRetries'>): Transport {
+  derive(
+    overrides: Pick<TransportOptions, 'pause' | 'connections' | 'sleep' | 'maxRetries' | 'onResponse'>,
+  ): Transport {
     return new Transport({ ...this.options, ...overrides })
   }
 

@@ -1,7 +1,7 @@
 import { Command, ux, type Interfaces } from '@oclif/core'
 
 import type { Transport } from '../api/transport.js'
-import { BulkFailed, mapError, type MappedError, type TokenSource } from './errors.js'
+import { BulkFailed, mapError, sandboxStartError, type MappedError, type TokenSource } from './errors.js'
 import { terminalJson, terminalText } from './escape.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
@@ -125,14 +125,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
+    const { startServer } = await (await import('./server-entry.js')).loadServer()
     const dir = dirname(target.dbPath)
     // orgctl's own data folder is made private (and tightened); a folder named by ORGCTL_SANDBOX_DB is
     // the user's: created 0700 when missing, never chmod-ed.
-    if (dir === dirname(await defaultSandboxDbPath()))
-      (await import('./private-files.js')).privateDirSync(dir)
-    else await mkdir(dir, { recursive: true, mode: 0o700 })
-    const { startServer } = await (await import('./server-entry.js')).loadServer()
-    const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
+    const own = dir === dirname(await defaultSandboxDbPath())
+    const makeDir = async () => {
+      if (own) (await import('./private-files.js')).privateDirSync(dir)
+      else await mkdir(dir, { recursive: true, mode: 0o700 })
+    }
+    const server = await makeDir()
+      .then(() => startServer({ dbPath: target.dbPath, ephemeralAdmin: true }))
+      .catch((error: unknown) => {
+        throw sandboxStartError(error, { dbPath: target.dbPath })
+      })
     this.cleanups.push(() => server.close())
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { Command, Flags } from '@oclif/core'
+import { Command, Flags, type Interfaces } from '@oclif/core'
 
+import { mapError, sandboxStartError } from '../../core/errors.js'
 import { terminalText } from '../../core/escape.js'
 
 /** `orgctl server start`: the sandbox API on 127.0.0.1 until SIGINT or SIGTERM. */
@@ -47,15 +48,16 @@ export default class ServerStart extends Command {
     const adminToken = flags['admin-token'] ?? generated!
     // A request log line holds the path a client sent: escaped like any text from outside.
     const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${terminalText(line)}\n`)
+    const place = { dbPath: flags.db, host: flags.host, port: flags.port }
     const server = await startServer({
-      dbPath: flags.db,
-      host: flags.host,
-      port: flags.port,
+      ...place,
       adminToken,
       rateLimit: flags['rate-limit']
         ? { max: flags['rate-limit'], windowMs: flags['rate-window'] * 1000 }
         : false,
       ...(log ? { log } : {}),
+    }).catch((error: unknown) => {
+      throw sandboxStartError(error, place)
     })
     if (generated) process.stderr.write(`Admin token (shown once): ${generated}\n`)
     process.stdout.write(`Listening on ${server.url}\n`)
@@ -70,5 +72,15 @@ export default class ServerStart extends Command {
       process.on('SIGTERM', stop)
     })
     await server.close()
+  }
+
+  /**
+   * Not a BaseCommand (none of the client's global flags apply), but its failures go through the same
+   * mapping: a message the user can act on and the documented exit code.
+   */
+  override async catch(error: Interfaces.CommandError): Promise<void> {
+    const mapped = mapError(error)
+    process.exitCode = mapped.exitCode
+    process.stderr.write(`Error: ${mapped.message}\n`)
   }
 }
