@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { runCli, startTestServer, type TestServer } from '../helpers/cli.js'
+import { tempDir } from '../helpers/tmp.js'
 
 /*
  * A name that a spreadsheet runs as a formula (OWASP "CSV injection"): `--csv` and bulk `--report` files
@@ -76,7 +76,7 @@ describe('--csv neutralises cells that start like a formula', () => {
 })
 
 describe('bulk --report files neutralise them too', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-csv-'))
+  const dir = tempDir('csv')
   // Valid addresses that start like formulas, on rows made invalid by their roles, so that the address is
   // the report's e-mail cell. `@`, TAB and CR cannot start a report cell: addresses are trimmed and must be
   // valid, and reasons start with orgctl's own words; the one CSV cell function is unit-tested for each

@@ -14,6 +14,7 @@ import { join, relative, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { freshHome, runCli, startTestServer, type CliRun, type TestServer } from '../helpers/cli.js'
+import { baseEnv } from '../helpers/tmp.js'
 
 /*
  * Everything orgctl writes under its config and data folders is the user's alone (SECURITY.md "Local
@@ -27,7 +28,7 @@ const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 function runUmask000(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
   return new Promise((done, reject) => {
     const child = spawn('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { ...baseEnv(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -188,7 +189,7 @@ describe('the spool of a killed stdin run', () => {
     const spool = join(env.XDG_DATA_HOME!, 'orgctl', 'spool')
     // A stdin run that is still reading its input when it is killed: its spool is on disk, half written.
     const child = spawn(process.execPath, [BIN, 'invite', 'send', orgId, '--file', '-'], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { ...baseEnv(), ...env },
       stdio: ['pipe', 'ignore', 'ignore'],
     })
     child.stdin.write('email,name,roles\nkilled@example.com,Killed,3\n')
