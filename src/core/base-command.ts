@@ -140,6 +140,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         throw sandboxStartError(error, { dbPath: target.dbPath })
       })
     this.cleanups.push(() => server.close())
+    if (this.flags.debug) process.stderr.write(`[debug] sandbox SQLite driver: ${server.sqliteDriver}\n`)
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'
     return this.transportFor(server.url, server.adminToken)

@@ -100,6 +100,10 @@ export function mapError(
   if (error instanceof Declined)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   const e = error as { name?: string; message?: string; oclif?: { exit?: number }; code?: string }
+  // No SQLite driver loads on this machine (src/sqlite/driver.ts says which one it needs): the sandbox
+  // cannot start, as a server that cannot be reached. Matched by code: the server has its own copy.
+  if (e?.code === 'ORGCTL_SQLITE_UNAVAILABLE' && e.message)
+    return { message: e.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
   // @inquirer/prompts throws ExitPromptError on Ctrl-C.
   if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError')
     return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
