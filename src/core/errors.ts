@@ -94,7 +94,7 @@ export function mapError(
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
   // UsageError covers the bulk engine's too: a bad input file, a journal in use by another run.
   if (error instanceof UsageError)
-    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: unwrapFlagError(error.message), exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof BulkFailed)
     return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
   if (error instanceof Declined)
@@ -156,6 +156,11 @@ function mapApiError(error: ApiError, tokenSource: TokenSource, display: boolean
     message: `Unexpected response (${status}): ${serverMessage}`,
     exitCode: ExitCode.Unexpected,
   }
+}
+
+/** oclif wraps a flag parser's own error as "Parsing --x \n\t<message>\nSee more help..."; ours already name the flag. */
+function unwrapFlagError(message: string): string {
+  return message.replace(/^Parsing --[\w-]+ \n\t/, '').replace(/\nSee more help with --help$/, '')
 }
 
 /**

@@ -47,8 +47,11 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     const { createOrganization } = await import('../../api/organizations.js')
     const api = await this.api()
     const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
-    if (created.organization) await this.show(organizationView(created.organization))
-    else if (this.format === 'table') process.stdout.write('Organization created; the API sent no ID back.\n')
+    if (created.organization) {
+      await this.show(organizationView(created.organization))
+      await this.rememberOrg(created.organization.id, created.organization.name)
+    } else if (this.format === 'table')
+      process.stdout.write('Organization created; the API sent no ID back.\n')
     else if (this.format === 'csv') this.note('Organization created; the API sent no ID back.')
     return created
   }
