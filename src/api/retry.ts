@@ -1,4 +1,4 @@
-/** Retry policy of DESIGN.md / ARCHITECTURE.md, kept pure so it can be tested without a network. */
+/** Retry policy of docs/DESIGN.md / ARCHITECTURE.md, kept pure so it can be tested without a network. */
 
 /** Retries after the first attempt. */
 export const MAX_RETRIES = 4

@@ -1,4 +1,4 @@
-/** Organization status enum (DESIGN.md decision 6). */
+/** Organization status enum (docs/DESIGN.md decision 6). */
 export const ORGANIZATION_STATUSES = ['active', 'suspended', 'inactive'] as const
 export type OrganizationStatus = (typeof ORGANIZATION_STATUSES)[number]
 

@@ -1,7 +1,7 @@
 import { ApiError, NetworkError, TimeoutError, type FieldErrors } from '../api/errors.js'
 import { terminalText } from './escape.js'
 
-/** Exit codes of DESIGN.md; scripts rely on them. */
+/** Exit codes of docs/DESIGN.md; scripts rely on them. */
 export const ExitCode = {
   Ok: 0,
   Unexpected: 1,
@@ -73,7 +73,7 @@ export interface MappedError {
 export type TokenSource = 'env' | 'profile' | 'sandbox' | 'none'
 
 /**
- * The one mapping from an error to a message and an exit code (DESIGN.md "Exit codes").
+ * The one mapping from an error to a message and an exit code (docs/DESIGN.md "Exit codes").
  * `tokenSource` shapes the 401 hint. With `display`, the message is for stderr: what the server wrote
  * (its message, field names and field errors) is escaped onto one line each, so that only orgctl's own
  * line breaks remain; without it (the `--json` error document) the server's text is kept exact.

@@ -9,7 +9,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 30
 
 const GLOBAL = 'GLOBAL'
 
-/** Flags every command takes (DESIGN.md "The command line"), defined once. */
+/** Flags every command takes (docs/DESIGN.md "The command line"), defined once. */
 export const sharedFlags = {
   profile: Flags.string({
     description: 'Saved profile to use (default: ORGCTL_PROFILE or the active one)',

@@ -32,7 +32,7 @@ export const checkOrgName: Check = (v) =>
 export const checkCountryCode: Check = (v) =>
   validate.isCountryCode(v.trim().toUpperCase()) || 'two letters (ISO 3166-1), e.g. US or EG'
 
-/** The IAM roles the sandbox seeds (DESIGN.md decision 5); a real API may have more. */
+/** The IAM roles the sandbox seeds (docs/DESIGN.md decision 5); a real API may have more. */
 export const KNOWN_ROLES: Readonly<Record<number, string>> = {
   1: 'Owner',
   2: 'Admin',

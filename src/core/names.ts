@@ -31,7 +31,7 @@ export function describeScope(target: Target): string {
   return target.url
 }
 
-/** The roles the sandbox seeds (DESIGN.md decision 5). A remote API's names come from its profile's map. */
+/** The roles the sandbox seeds (docs/DESIGN.md decision 5). A remote API's names come from its profile's map. */
 export const SANDBOX_ROLES: Readonly<Record<string, number>> = { owner: 1, admin: 2, member: 3, billing: 4 }
 
 /** Role names the target knows, lower case → ID: the sandbox's own, plus any the scope's map sets. */

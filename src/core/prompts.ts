@@ -1,7 +1,7 @@
 import { UsageError } from './errors.js'
 import { terminalLine, terminalText } from './escape.js'
 
-/** Prompts are shown only when both stdin and stderr are terminals (DESIGN.md). */
+/** Prompts are shown only when both stdin and stderr are terminals (docs/DESIGN.md). */
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY)
 }

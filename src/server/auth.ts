@@ -34,7 +34,7 @@ export function authenticate(
 }
 
 /**
- * DESIGN.md decision 12: platform admins may do everything; Owners and Admins manage; any member
+ * docs/DESIGN.md decision 12: platform admins may do everything; Owners and Admins manage; any member
  * reads; to anyone else the organization does not exist.
  */
 export function organizationFor(

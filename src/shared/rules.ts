@@ -4,10 +4,10 @@
  * src/bulk read it without depending on the server.
  */
 
-/** Largest avatar the API accepts (DESIGN.md decision 11): the client refuses larger files before sending. */
+/** Largest avatar the API accepts (docs/DESIGN.md decision 11): the client refuses larger files before sending. */
 export const MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
-/** Largest page of members the API serves (DESIGN.md decision 4); larger `per_page` values are clamped. */
+/** Largest page of members the API serves (docs/DESIGN.md decision 4); larger `per_page` values are clamped. */
 export const MAX_PER_PAGE = 100
 
 /** Concurrency of a bulk run: the default and the most `--concurrency` allows. */

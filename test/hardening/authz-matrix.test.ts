@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type RequestOptions, type TestServer } from '../helpers/server.js'
 
 /**
- * DESIGN.md decision 12 as a table: every operation x every kind of caller → the status the sandbox
+ * docs/DESIGN.md decision 12 as a table: every operation x every kind of caller → the status the sandbox
  * must answer. Each cell gets fresh targets (a new member to remove, a new e-mail to invite), and a
  * refused cell must also leave no trace of the change it asked for.
  */
@@ -248,7 +248,7 @@ beforeAll(async () => {
 })
 afterAll(async () => s.close())
 
-describe('authorization matrix (DESIGN.md decision 12)', () => {
+describe('authorization matrix (docs/DESIGN.md decision 12)', () => {
   it('covers every operation of the contract, extensions included', () => {
     expect(Object.keys(OPERATIONS)).toHaveLength(14)
     expect(Object.keys(EXPECTED).sort()).toEqual(Object.keys(OPERATIONS).sort())

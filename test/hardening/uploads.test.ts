@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp.js'
 /**
  * Hostile avatar files, through the CLI (which checks before sending) and straight at the API (which
  * must not trust the client). Decision: a PNG signature followed by garbage is accepted. The sandbox
- * recognises images by their first bytes (DESIGN.md decision 11) and does not decode them; it stores
+ * recognises images by their first bytes (docs/DESIGN.md decision 11) and does not decode them; it stores
  * the bytes under their SHA-256 with the detected extension and serves them with that type and
  * `X-Content-Type-Options: nosniff`, so the rest of the file can never be read as anything else.
  */

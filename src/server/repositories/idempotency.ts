@@ -8,7 +8,7 @@ export interface IdempotencyRow {
   created_at: string
 }
 
-/** Idempotency-Key records (DESIGN.md decision 8); src/server/idempotency.ts is the HTTP side. */
+/** Idempotency-Key records (docs/DESIGN.md decision 8); src/server/idempotency.ts is the HTTP side. */
 export class IdempotencyRepository {
   constructor(
     private readonly db: Db,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js'
 
-/** One charge of the wallet ledger. Balances are sums over it (DESIGN.md decision 7). */
+/** One charge of the wallet ledger. Balances are sums over it (docs/DESIGN.md decision 7). */
 export interface LedgerRow {
   id: number
   organization_id: string

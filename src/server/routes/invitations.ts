@@ -7,7 +7,7 @@ import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
 import type { InvitationRow } from '../store.js'
 
-/** Invitations are valid for 7 days (DESIGN.md decision 9). */
+/** Invitations are valid for 7 days (docs/DESIGN.md decision 9). */
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
 /** The sandbox's invitation e-mail, written to the outbox instead of being sent. */

@@ -8,7 +8,7 @@ import { MAX_PER_PAGE } from '../../shared/rules.js'
 
 type MemberParams = { organizationId: string; memberId: number }
 
-/** A member as the API shows it (DESIGN.md decision 5). */
+/** A member as the API shows it (docs/DESIGN.md decision 5). */
 function memberJson(row: MemberRow): Record<string, unknown> {
   return {
     id: row.id,
