@@ -39,10 +39,10 @@ export default class Login extends BaseCommand<typeof Login> {
   }
 
   async run(): Promise<LoginResult> {
-    const { openConfig } = await import('../core/config.js')
+    const { chosenProfile, openConfig } = await import('../core/config.js')
     const config = await openConfig()
     const store = config.read()
-    const name = this.flags.profile || process.env.ORGCTL_PROFILE || store.current || 'default'
+    const name = chosenProfile(this.flags.profile, process.env, store)?.name ?? 'default'
     const rawUrl = this.flags['api-url'] || process.env.ORGCTL_API_URL || store.profiles[name]?.apiUrl
     if (!rawUrl) throw new UsageError(`Missing required flag --api-url (profile "${name}" has no URL yet)`)
     const apiUrl = validate.httpUrl(rawUrl, '--api-url')

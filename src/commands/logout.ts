@@ -18,10 +18,10 @@ export default class Logout extends BaseCommand<typeof Logout> {
   static override examples = ['<%= config.bin %> logout', '<%= config.bin %> logout --profile staging --json']
 
   async run(): Promise<LogoutResult> {
-    const { openConfig, tokenStorageOf } = await import('../core/config.js')
+    const { chosenProfile, openConfig, tokenStorageOf } = await import('../core/config.js')
     const config = await openConfig()
     const store = config.read()
-    const name = this.flags.profile || process.env.ORGCTL_PROFILE || store.current
+    const name = chosenProfile(this.flags.profile, process.env, store)?.name
     if (!name) throw new UsageError('No active profile; give --profile NAME')
     const profile = store.profiles[name]
     if (!profile) throw new UsageError(`No profile named "${name}"`)

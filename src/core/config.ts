@@ -20,6 +20,24 @@ export function tokenStorageOf(profile: Profile): TokenStorage {
 }
 
 /** The whole profile store. */
+/** Where the name of the profile in use came from. */
+export type ProfileChoice = { name: string; from: 'flag' | 'env' | 'active' }
+
+/**
+ * The profile a command means, in the one order every command uses: `--profile`, else `ORGCTL_PROFILE`,
+ * else the active one (`profiles use`); undefined when none is named or active.
+ */
+export function chosenProfile(
+  flag: string | undefined,
+  env: { ORGCTL_PROFILE?: string | undefined },
+  store: { current?: string | undefined },
+): ProfileChoice | undefined {
+  if (flag) return { name: flag, from: 'flag' }
+  if (env.ORGCTL_PROFILE) return { name: env.ORGCTL_PROFILE, from: 'env' }
+  if (store.current) return { name: store.current, from: 'active' }
+  return undefined
+}
+
 export interface ProfileStore {
   current?: string
   profiles: Record<string, Profile>

@@ -1,5 +1,5 @@
 import type { Transport } from '../api/transport.js'
-import { tokenStorageOf, type ProfileStore, type TokenStorage } from './config.js'
+import { chosenProfile, tokenStorageOf, type ProfileStore, type TokenStorage } from './config.js'
 import type { TokenSource } from './errors.js'
 import type { View } from './output.js'
 import type { Target, TargetEnv } from './target.js'
@@ -78,8 +78,9 @@ export interface DoctorInput {
 /** Puts together what is in effect and why (ARCHITECTURE.md "The CLI": flags > env > profile > sandbox). */
 export function diagnose(input: DoctorInput): DoctorReport {
   const { flags, env, store, target, config, probe } = input
-  const profile = flags.profile || env.ORGCTL_PROFILE || store.current || null
-  const profileFrom = flags.profile ? 'flag' : env.ORGCTL_PROFILE ? 'env' : store.current ? 'active' : null
+  const choice = chosenProfile(flags.profile, env, store)
+  const profile = choice?.name ?? null
+  const profileFrom = choice?.from ?? null
   const targetFrom =
     target.kind === 'sandbox' ? 'sandbox' : flags.apiUrl ? 'flag' : env.ORGCTL_API_URL ? 'env' : 'profile'
   const tokenFrom: TokenSource =

@@ -1,5 +1,5 @@
 import { CliError, ExitCode, UsageError, type TokenSource } from './errors.js'
-import type { Profile, ProfileStore } from './config.js'
+import { chosenProfile, type Profile, type ProfileStore } from './config.js'
 
 /** Where a command sends its requests. */
 export type Target =
@@ -56,13 +56,15 @@ export async function resolveTarget(
 ): Promise<Target> {
   const explicitUrl = flags.apiUrl || env.ORGCTL_API_URL || undefined
   const envToken = env.ORGCTL_TOKEN || undefined
-  const profileName = flags.profile || env.ORGCTL_PROFILE || undefined
+  // Named explicitly (flag or env), as opposed to the active one, which the store says below.
+  const named = chosenProfile(flags.profile, env, {})
+  const profileName = named?.name
 
   if (explicitUrl && envToken && !profileName)
     return { kind: 'remote', url: explicitUrl, token: envToken, tokenSource: 'env', tokenStorage: 'env' }
 
   const store = await loadStore()
-  const name = profileName ?? store.current
+  const name = chosenProfile(flags.profile, env, store)?.name
   const profile = name ? store.profiles[name] : undefined
   if (profileName && !profile) {
     const known = Object.keys(store.profiles)
