@@ -31,10 +31,11 @@ export default class Login extends BaseCommand<typeof Login> {
     const name = this.flags.profile || process.env.ORGCTL_PROFILE || store.current || 'default'
     const rawUrl = this.flags['api-url'] || process.env.ORGCTL_API_URL || store.profiles[name]?.apiUrl
     if (!rawUrl) throw new UsageError(`Missing required flag --api-url (profile "${name}" has no URL yet)`)
-    const apiUrl = validate.httpUrl(rawUrl, '--api-url')
+    const apiUrl = validate.apiUrl(rawUrl, '--api-url')
 
-    const token = (process.stdin.isTTY ? await this.prompt() : await readStdin()).trim()
+    const token = (process.stdin.isTTY ? await this.prompt() : await readStdin('The token')).trim()
     if (!token) throw new UsageError('No token given (pipe it on stdin, or run on a terminal to be asked)')
+    validate.token(token, 'The token')
 
     const api = await this.transportFor(apiUrl, token)
     try {

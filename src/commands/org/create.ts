@@ -7,7 +7,10 @@ import { required } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { organizationView } from '../../core/views.js'
 
-/** `--json`: `{id, organization}`; both null when the API sent no ID back. */
+/**
+ * `--json`: `{id, organization}`; `organization` null (and `note` saying why) when the API sent no usable ID
+ * back or reading the new organization failed; `id` null too in the first case.
+ */
 export type OrgCreateResult = CreatedOrganization
 
 export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
@@ -48,7 +51,11 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     const api = await this.api()
     const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
     if (created.organization) await this.show(organizationView(created.organization))
-    else if (this.format !== 'json') process.stdout.write('Organization created; the API sent no ID back.\n')
+    else if (this.format !== 'json') {
+      // Still a success (exit 0): a re-run would create a second organization.
+      process.stdout.write(created.id ? `Organization created: ${created.id}\n` : 'Organization created.\n')
+      if (created.note) this.note(`Note: ${created.note}`)
+    }
     return created
   }
 }
