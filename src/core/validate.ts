@@ -197,7 +197,20 @@ export async function readAtMost(path: string, max: number): Promise<Uint8Array 
     const buffer = Buffer.alloc(max + 1)
     let filled = 0
     while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null)
+      let bytesRead: number
+      try {
+        ;({ bytesRead } = await handle.read(
+          buffer,
+          filled,
+          Math.min(64 * 1024, buffer.length - filled),
+          null,
+        ))
+      } catch (error) {
+        // Some files refuse odd-sized reads (/proc/self/pagemap wants multiples of 8): having given `max`
+        // bytes already, such a file is not one that ends within the limit.
+        if (filled === max) return undefined
+        throw error
+      }
       if (bytesRead === 0) break
       filled += bytesRead
     }
