@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import { buildApp } from './app.js'
+import { buildApp, type AppOptions } from './app.js'
 import { newSecret } from './crypto.js'
 import { mediaPath, outboxPath } from './paths.js'
 
@@ -16,6 +16,8 @@ export interface StartOptions {
   ephemeralAdmin?: boolean
   rateLimit?: { max: number; windowMs: number } | false
   log?: (line: string) => void
+  /** See {@link AppOptions.requestTimeoutMs}. */
+  requestTimeoutMs?: number
 }
 
 /** A listening sandbox server. */
@@ -39,6 +41,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dbPath: options.dbPath,
     rateLimit: options.rateLimit ?? false,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(ephemeral ? { ephemeralAdminTokens: [ephemeral] } : {}),
   })
   try {
