@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import { buildApp, type AppOptions } from './app.js'
+import { buildApp } from './app.js'
 import { newSecret } from './crypto.js'
 import { mediaPath, outboxPath } from './paths.js'
 
@@ -16,7 +16,7 @@ export interface StartOptions {
   ephemeralAdmin?: boolean
   rateLimit?: { max: number; windowMs: number } | false
   log?: (line: string) => void
-  /** See {@link AppOptions.requestTimeoutMs}. */
+  /** Longest a request may take to arrive whole (default 30 s; see `AppOptions` in app.ts). */
   requestTimeoutMs?: number
 }
 
