@@ -233,7 +233,9 @@ export class Transport {
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
       if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
-      const broken = brokenBody(text, resHeaders)
+      // An accepted error status (a 404 the caller handles) may come from a proxy as HTML: the caller
+      // only needs its status. A success must be usable.
+      const broken = status >= 200 && status < 300 ? brokenBody(text, resHeaders) : undefined
       if (broken && opts.lenientBody) {
         this.trace(`${method} ${shown} → ${status} with an unusable body (${broken}), taken as done`)
         return { status, headers: resHeaders, body: null as T, idempotencyKey }
