@@ -14,11 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Commands and the API client must not reach into the sandbox server; it is started through
-      // src/server/sandbox.ts only (see docs/ARCHITECTURE.md).
-      'no-restricted-imports': 'off',
     },
   },
+  // Imports go one way: commands → bulk → core → api; the server stands alone (docs/ARCHITECTURE.md).
   {
     files: ['src/server/**/*.ts'],
     rules: {
@@ -36,17 +34,64 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/commands/**/*.ts', 'src/core/**/*.ts', 'src/bulk/**/*.ts'],
+    files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/server/*', '!**/server/sandbox.js'],
-              message: 'Start the sandbox through src/server/sandbox.ts only.',
+              group: ['**/core/**', '**/bulk/**', '**/commands/**', '**/server/**', '@oclif/*'],
+              message: 'src/api is the HTTP client: it imports nothing of the CLI or the server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/bulk/**/*.ts', 'src/commands/**/*.ts'],
+    ignores: ['src/core/server-entry.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**'],
+              message: 'Reach the sandbox server through src/core/server-entry.ts only.',
             },
             { group: ['undici'], message: 'src/api is the only HTTP code.' },
+            {
+              group: ['**/commands/**'],
+              message: 'Commands are leaves: share code through a module, not a command.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/server-entry.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**'],
+              message: 'Reach the sandbox server through src/core/server-entry.ts only.',
+            },
+            { group: ['undici'], message: 'src/api is the only HTTP code.' },
+            {
+              group: ['**/commands/**'],
+              message: 'Commands are leaves: share code through a module, not a command.',
+            },
+            {
+              group: ['**/bulk/**'],
+              message: 'src/core is below src/bulk: bulk imports core, never the reverse.',
+            },
           ],
         },
       ],

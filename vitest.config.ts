@@ -10,6 +10,8 @@ const LOAD = [
   'test/hardening/**/*.test.ts',
 ]
 
+const FAST = ['test/unit/**/*.test.ts', 'test/inproc/**/*.test.ts']
+
 export default defineConfig({
   test: {
     // Generous: e2e tests spawn many processes on a 2-core machine; these bound hangs, they time nothing.
@@ -19,11 +21,17 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       {
+        // The fast ring: pure units and commands run in process against a sandbox (no spawn, no dist/).
+        // `npm run test:fast` runs just this.
+        extends: true,
+        test: { name: 'fast', include: FAST, sequence: { groupOrder: 0 } },
+      },
+      {
         extends: true,
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...LOAD],
+          exclude: [...configDefaults.exclude, ...LOAD, ...FAST],
           sequence: { groupOrder: 0 },
         },
       },

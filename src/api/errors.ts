@@ -21,6 +21,9 @@ export class ApiError extends Error {
   ) {
     super(message)
   }
+
+  /** The response body as received (secrets redacted), kept only for requests that asked for it (`orgctl api`). */
+  body?: string
 }
 
 /** The connection failed (refused, reset, DNS) on every attempt. */

@@ -84,6 +84,15 @@ export interface RequestOptions {
    * `null` instead of an error. For creates, so that a re-run does not create a duplicate.
    */
   lenientBody?: boolean
+  /** Extra request headers (`orgctl api -H`); they replace orgctl's own of the same name. */
+  headers?: Record<string, string>
+  /** A raw body with its content type (`orgctl api --input`). */
+  body?: { data: string | Uint8Array; contentType: string }
+  /**
+   * The body as received: a string, never parsed or checked as JSON (`orgctl api`). A status that is not a
+   * success still throws an {@link ApiError}, which then carries the body too.
+   */
+  raw?: boolean
 }
 
 /** A successful (or accepted) response. */
@@ -136,6 +145,8 @@ export class Transport {
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
     if (opts.json !== undefined) headers['content-type'] = 'application/json'
+    if (opts.body) headers['content-type'] = opts.body.contentType
+    for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value
     const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
     const shown = redactUserInfo(redactPath(url))
     const origin = redactUserInfo(new URL(url).origin)
@@ -232,7 +243,13 @@ export class Transport {
         continue
       }
       const ok = (status >= 200 && status < 300) || opts.accept?.includes(status)
-      if (!ok) throw this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
+      if (!ok) {
+        const error = this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
+        if (opts.raw) error.body = redactSecrets(text, [this.options.token, ...(opts.secrets ?? [])])
+        throw error
+      }
+      // `orgctl api` shows the body as received (still bounded in size, redirects still refused).
+      if (opts.raw) return { status, headers: resHeaders, body: text as T, idempotencyKey }
       // An accepted error status (a 404 the caller handles) may come from a proxy as HTML: the caller
       // only needs its status. A success must be usable.
       const broken = status >= 200 && status < 300 ? brokenBody(text, resHeaders) : undefined
@@ -275,6 +292,16 @@ export class Transport {
     return new Transport({ ...this.options, ...overrides })
   }
 
+  /** The absolute URL a path resolves to on this API (the caller checks that it stays on its origin). */
+  resolve(path: string): URL {
+    return new URL(this.url(path))
+  }
+
+  /** A text with this client's token (and any other given secret) replaced, for echoing a server's answer. */
+  redact(text: string, secrets: readonly string[] = []): string {
+    return redactSecrets(text, [this.options.token, ...secrets])
+  }
+
   /** Releases pooled connections so the process can exit at once. */
   async close(): Promise<void> {
     const agent = this.agent
@@ -290,8 +317,12 @@ export class Transport {
     return url.toString()
   }
 
-  private body(undici: Undici, opts: RequestOptions): string | InstanceType<Undici['FormData']> | undefined {
+  private body(
+    undici: Undici,
+    opts: RequestOptions,
+  ): string | Uint8Array | InstanceType<Undici['FormData']> | undefined {
     if (opts.json !== undefined) return JSON.stringify(opts.json)
+    if (opts.body) return opts.body.data
     if (opts.file) {
       const form = new undici.FormData()
       const blob = new Blob([opts.file.data], { type: opts.file.contentType })

@@ -1,3 +1,5 @@
+import { UsageError } from '../core/errors.js'
+
 /** Why a whole input was rejected; lets the CLI word hints without parsing messages. */
 export type BulkInputErrorCode =
   | 'EMPTY'
@@ -16,10 +18,11 @@ export type BulkInputErrorCode =
 
 /**
  * A problem with the input file as a whole (as opposed to one invalid row): nothing in it should be sent.
- * The CLI maps it to exit code 2. `line` is 1-based when the problem has a place in the file.
+ * A usage error (exit 2). `line` is 1-based when the problem has a place in the file; the message names
+ * it.
  */
-export class BulkInputError extends Error {
-  override readonly name = 'BulkInputError'
+export class BulkInputError extends UsageError {
+  override readonly name: string = 'BulkInputError'
   readonly line: number | undefined
   readonly code: BulkInputErrorCode
 
@@ -27,15 +30,19 @@ export class BulkInputError extends Error {
     message: string,
     options: { line?: number | undefined; code: BulkInputErrorCode; cause?: unknown },
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    const where = options.line !== undefined && !/\bline \d/.test(message) ? ` (line ${options.line})` : ''
+    super(`${message}${where}`, options.cause === undefined ? undefined : { cause: options.cause })
     this.line = options.line
     this.code = options.code
   }
 }
 
-/** A journal that cannot be used: locked by another run, or not the journal of this organization and input. */
-export class JournalError extends Error {
-  override readonly name = 'JournalError'
+/**
+ * A journal that cannot be used: locked by another run, or not the journal of this organization and input.
+ * A usage error (exit 2): nothing was sent.
+ */
+export class JournalError extends UsageError {
+  override readonly name: string = 'JournalError'
   readonly code: 'LOCKED' | 'MISMATCH'
 
   constructor(message: string, code: 'LOCKED' | 'MISMATCH', cause?: unknown) {

@@ -37,7 +37,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
-  private jq: JqFilter | undefined
+  protected jq: JqFilter | undefined
   private failed = false
   private interrupt: AbortController | undefined
 
@@ -136,8 +136,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
     await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
-    // The only import of server code on the CLI side (ARCHITECTURE.md): fastify and SQLite load only here.
-    const { startServer } = await import('../server/sandbox.js')
+    const { startServer } = await (await import('./server-entry.js')).loadServer()
     const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
     this.cleanups.push(() => server.close())
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
@@ -168,18 +167,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Draws a result for people (table) or CSV; with JSON, oclif prints the returned value instead. */
-  protected async show(view: View): Promise<void> {
+  protected async show(view: View, { columnsFlag = true } = {}): Promise<void> {
     if (this.format === 'json') return
-    process.stdout.write(await render(view, this.renderOptions(view.columns, view.extraColumns)))
+    // A second, fixed table beside the main one (wallet show's balance) ignores --columns, which names the main one's.
+    process.stdout.write(await render(view, this.renderOptions(view.columns, view.extraColumns, columnsFlag)))
   }
 
   /** Options for {@link render}, from the shared flags. */
-  protected renderOptions(available: readonly string[], extra: readonly string[] = []) {
+  protected renderOptions(available: readonly string[], extra: readonly string[] = [], columnsFlag = true) {
     const format = this.format === 'csv' ? 'csv' : 'table'
-    const requested = pickColumns([...available, ...extra], this.flags.columns)
+    const requested = columnsFlag ? this.flags.columns : undefined
     return {
       format,
-      columns: this.flags.columns ? requested : available,
+      columns: requested ? pickColumns([...available, ...extra], requested) : available,
       header: this.flags.header,
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
       // Boxed and fitted on a terminal; piped, a table is tab-separated text.

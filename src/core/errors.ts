@@ -6,7 +6,6 @@ import {
   TimeoutError,
   type FieldErrors,
 } from '../api/errors.js'
-import { BulkInputError, JournalError } from '../bulk/errors.js'
 
 /** Exit codes of DESIGN.md; scripts rely on them. */
 export const ExitCode = {
@@ -25,7 +24,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 /** Invalid or missing input, found before anything was sent. Exit 2. */
 export class UsageError extends Error {
-  override readonly name = 'UsageError'
+  override readonly name: string = 'UsageError'
 }
 
 /** A destructive or costly action needs `--yes` when nobody can be asked. Exit 2. */
@@ -104,17 +103,11 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
     }
   if (error instanceof CliError)
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
+  // UsageError covers the bulk engine's too: a bad input file, a journal in use by another run.
   if (error instanceof UsageError)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof BulkFailed)
     return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
-  // A bad input file, or a journal in use by another run: nothing was sent.
-  if (error instanceof BulkInputError) {
-    const where = error.line !== undefined && !/\bline \d/.test(error.message) ? ` (line ${error.line})` : ''
-    return { message: `${error.message}${where}`, exitCode: ExitCode.Usage, status: null, fields: null }
-  }
-  if (error instanceof JournalError)
-    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof Declined)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   const e = error as { name?: string; message?: string; oclif?: { exit?: number }; code?: string }
@@ -123,7 +116,7 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
     return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
   // oclif's own parse errors (missing flag, bad option, unknown argument) are usage errors.
   if (e?.oclif?.exit === 2 || (e?.name && /^(Required|Failed|Unexpected|NonExistent|Invalid)/.test(e.name)))
-    return { message: firstLine(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: parseErrorMessage(e.message), exitCode: ExitCode.Usage, status: null, fields: null }
   return {
     message: e?.message ? `Unexpected error: ${e.message}` : 'Unexpected error',
     exitCode: ExitCode.Unexpected,
@@ -170,7 +163,10 @@ function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
   }
 }
 
-function firstLine(message: string | undefined): string {
-  // oclif appends "See more help with --help"; keep it, it is useful, but drop blank noise.
+/**
+ * oclif's parse messages span lines ("Missing 1 required arg:", the argument and its description, "See more
+ * help with --help"): all of them are useful, so the whole message is kept, without surrounding blank lines.
+ */
+function parseErrorMessage(message: string | undefined): string {
   return (message ?? 'Invalid usage').trim()
 }

@@ -150,6 +150,19 @@ describe('wallet show', () => {
     for (const r of [table, json, csv]) expect(r.code).toBe(0)
   })
 
+  it('--columns picks the ledger columns in table mode as in CSV (the balance table keeps its own)', async () => {
+    const [table, csv] = await Promise.all([
+      runCli(['wallet', 'show', orgId, '--columns', 'id,amount'], { env: t.env }),
+      runCli(['wallet', 'show', orgId, '--columns', 'id,amount', '--csv'], { env: t.env }),
+    ])
+    expect(table.code).toBe(0)
+    expect(csv.code).toBe(0)
+    const lines = table.stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe(`organizationId\t${orgId}`) // piped: the balance record, then the ledger
+    expect(lines).toContain('id\tamount')
+    expect(csv.stdout.split('\n')[0]).toBe('id,amount')
+  })
+
   it('exits 4 and says so when the API does not offer wallet show', async () => {
     const server: Server = createServer((req, res) => {
       if (req.url === `/api/organizations/${orgId}`) {

@@ -54,7 +54,8 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
     const member = await updateMember(api, org, memberId, { roles, workspaces })
     const result = member ?? { id: memberId }
     if (member) await this.show(membersView([member]))
-    else if (this.format !== 'json') process.stdout.write(`Member ${memberId} updated.\n`)
+    else if (this.format === 'table') process.stdout.write(`Member ${memberId} updated.\n`)
+    else if (this.format === 'csv') this.note(`Member ${memberId} updated (the API sent no member back).`)
     return result
   }
 }

@@ -52,8 +52,11 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
     if (created.organization) await this.show(organizationView(created.organization))
     else if (this.format !== 'json') {
-      // Still a success (exit 0): a re-run would create a second organization.
-      process.stdout.write(created.id ? `Organization created: ${created.id}\n` : 'Organization created.\n')
+      // Still a success (exit 0): a re-run would create a second organization. Under --csv the prose goes
+      // to stderr, so that stdout stays CSV.
+      const said = created.id ? `Organization created: ${created.id}` : 'Organization created.'
+      if (this.format === 'table') process.stdout.write(`${said}\n`)
+      else this.note(said)
       if (created.note) this.note(`Note: ${created.note}`)
     }
     return created

@@ -26,7 +26,7 @@ export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
       if (!(await confirm(`Delete every organization, member and message in the sandbox at ${dbPath}?`)))
         throw new Declined()
     }
-    const { resetSandbox } = await import('../../server/sandbox.js')
+    const { resetSandbox } = await (await import('../../core/server-entry.js')).loadServer()
     await resetSandbox(dbPath)
     const result: SandboxResetResult = { dbPath, reset: true }
     await this.show(recordView(result, ['dbPath', 'reset']))

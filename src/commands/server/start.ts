@@ -40,7 +40,7 @@ export default class ServerStart extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerStart)
     // Loaded here so that no other command pays for fastify and SQLite.
-    const { startServer } = await import('../../server/sandbox.js')
+    const { startServer } = await (await import('../../core/server-entry.js')).loadServer()
     const generated = flags['admin-token'] ? undefined : randomBytes(32).toString('base64url')
     const adminToken = flags['admin-token'] ?? generated!
     const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)

@@ -46,6 +46,7 @@ export default class WalletShow extends BaseCommand<typeof WalletShow> {
           },
           ['organizationId', 'amount', 'smsPoints'],
         ),
+        { columnsFlag: false },
       )
     }
     // CSV carries the ledger rows; the balance is their sum and is in the table and JSON forms.
