@@ -361,7 +361,8 @@ export class Transport {
     status: number,
     headers: Record<string, string>,
   ): BadResponseError {
-    const location = headers.location
+    // Header bytes arrive as Latin-1; read them as the UTF-8 a server meant, so that escapes name real characters.
+    const location = headers.location && Buffer.from(headers.location, 'latin1').toString('utf8')
     const where = location
       ? `redirecting to ${visible(redactSecrets(location, [this.options.token]), MAX_MESSAGE_CHARS)}`
       : 'a redirect without a Location'

@@ -217,7 +217,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     } else {
       process.stderr.write(`Error: ${this.mapped.message}\n`)
     }
-    if (this.flags?.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+    if (this.flags?.debug && error instanceof Error && error.stack)
+      process.stderr.write(`${redactUserInfo(error.stack)}\n`)
   }
 
   protected override toErrorJson(error: unknown): ErrorJson {

@@ -100,7 +100,7 @@ const cases: Case[] = [
     mode: 'hostile-redirect',
     args: get,
     code: 7,
-    message: /redirecting to https:\/\/\[redacted\]@evil\.example\/\S*\\x80/,
+    message: /redirecting to https:\/\/\[redacted\]@evil\.example\/\\u202eexe\.gnp;/,
     requests: 1,
   },
   {
