@@ -16,7 +16,7 @@ const seg = encodeURIComponent
 export async function getOrganization(api: Transport, id: string): Promise<Organization> {
   const path = `/api/organizations/${seg(id)}`
   const res = await api.request<Organization | Envelope<Organization>>('GET', path)
-  return shape.organization(res.body, { method: 'GET', path, status: res.status })
+  return normalizeOrganization(shape.organization(res.body, { method: 'GET', path, status: res.status }))
 }
 
 /**
@@ -52,7 +52,7 @@ export async function updateOrganization(
   // Servers that answer 200 with no body (or an envelope without data) still updated; read it back.
   if (res.body === null || (typeof res.body === 'object' && !('id' in res.body) && !('data' in res.body)))
     return getOrganization(api, id)
-  return shape.organization(res.body, { method: 'PATCH', path, status: res.status })
+  return normalizeOrganization(shape.organization(res.body, { method: 'PATCH', path, status: res.status }))
 }
 
 /**
@@ -72,6 +72,36 @@ export async function uploadAvatar(
   const url = res.body && typeof res.body === 'object' ? res.body.data?.avatarUrl : undefined
   if (url) return url
   return (await getOrganization(api, id)).avatarUrl ?? null
+}
+
+/** The organization fields orgctl always shows, in this order (README, "Stable JSON shapes"). */
+const ORGANIZATION_FIELDS = [
+  'id',
+  'name',
+  'countryCode',
+  'avatarUrl',
+  'status',
+  'statusReason',
+  'type',
+  'owner',
+  'createdAt',
+  'updatedAt',
+] as const
+
+/**
+ * An organization with every field orgctl documents present, `null` where the server sent none. The
+ * reference lets a server leave optional fields out (`type`) or send them as null (`avatarUrl`), and
+ * servers drift; either way `--json` keeps one shape. Fields a server adds beyond these follow them.
+ */
+export function normalizeOrganization(raw: Organization): Organization {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw
+  const out: Record<string, unknown> = {}
+  for (const field of ORGANIZATION_FIELDS) out[field] = raw[field] ?? null
+  for (const [key, value] of Object.entries(raw)) {
+    // `__proto__` from JSON.parse is an own key; assigning it would set the prototype instead.
+    if (!Object.hasOwn(out, key) && key !== '__proto__') out[key] = value
+  }
+  return out as unknown as Organization
 }
 
 // An ID we are willing to put back in a path and show: a UUID or a plain token of letters, digits, - and _.

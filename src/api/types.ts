@@ -2,18 +2,21 @@
 export const ORGANIZATION_STATUSES = ['active', 'suspended', 'inactive'] as const
 export type OrganizationStatus = (typeof ORGANIZATION_STATUSES)[number]
 
-/** An organization as GET/PATCH return it. Optional fields may be missing on a real API. */
+/**
+ * An organization as GET/PATCH return it. A server may leave the optional fields out or send them as
+ * null; src/api/organizations.ts turns either into null, so what the CLI shows has every field.
+ */
 export interface Organization {
   id: string
   name: string
-  countryCode?: string
+  countryCode?: string | null
   avatarUrl?: string | null
   status: string
   statusReason?: string | null
   type?: string | null
   owner: string
-  createdAt?: string
-  updatedAt?: string
+  createdAt?: string | null
+  updatedAt?: string | null
 }
 
 export interface CreateOrganizationInput {

@@ -3,6 +3,30 @@ import type { ChargeInput, Envelope, LedgerEntry, WalletSummary } from './types.
 
 const seg = encodeURIComponent
 
+const LEDGER_FIELDS = [
+  'id',
+  'organizationId',
+  'amount',
+  'service',
+  'smsPoints',
+  'reason',
+  'createdAt',
+] as const
+
+/**
+ * A ledger entry with every field present (README, "Stable JSON shapes"): the sandbox leaves `reason`
+ * out when a charge had none, as the reference's optional, non-nullable fields are; orgctl shows null.
+ */
+function normalizeEntry(entry: LedgerEntry): LedgerEntry {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return entry
+  const out: Record<string, unknown> = {}
+  for (const field of LEDGER_FIELDS) out[field] = entry[field] ?? null
+  for (const [key, value] of Object.entries(entry)) {
+    if (!Object.hasOwn(out, key) && key !== '__proto__') out[key] = value
+  }
+  return out as unknown as LedgerEntry
+}
+
 /** Result of a charge request. */
 export interface ChargeResponse {
   /** The ledger row (sandbox); null when the server answers `data: null` as the reference does. */
@@ -26,7 +50,7 @@ export async function chargeWallet(
     { json: input, idempotencyKey },
   )
   return {
-    entry: res.body?.data ?? null,
+    entry: res.body?.data ? normalizeEntry(res.body.data) : null,
     message: res.body?.message ?? null,
     replayed: res.headers['idempotent-replayed'] === 'true',
     idempotencyKey,
@@ -45,5 +69,7 @@ export async function getWallet(api: Transport, orgId: string, limit: number): P
     { query: { limit }, accept: [404, 405] },
   )
   if (res.status === 404 || res.status === 405) return null
-  return res.body?.data ?? null
+  const wallet = res.body?.data ?? null
+  if (wallet && Array.isArray(wallet.ledger)) return { ...wallet, ledger: wallet.ledger.map(normalizeEntry) }
+  return wallet
 }

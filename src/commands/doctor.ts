@@ -31,7 +31,12 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       store: config.read(),
       target,
       config: { path: config.path, exists: mode !== null, mode },
-      probe: await probeApi(await this.api()),
+      // A profile token the keyring would not give is reported, not thrown: the API is still probed, without it.
+      probe: await probeApi(
+        target.kind === 'remote' && target.tokenError
+          ? await this.transportFor(target.url, undefined)
+          : await this.api(),
+      ),
     })
     await this.show(doctorView(report))
     if (!report.apiAnswers) process.exitCode = ExitCode.Unavailable

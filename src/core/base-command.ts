@@ -37,6 +37,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private tokenSource: TokenSource = 'none'
   private mapped: MappedError | undefined
   private transport: Promise<Transport> | undefined
+  private resolved: Promise<Target> | undefined
   protected jq: JqFilter | undefined
   private failed = false
   private interrupt: AbortController | undefined
@@ -115,19 +116,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return transport
   }
 
-  /** Resolves where requests go (flags > env > profile > sandbox). */
-  protected async target(): Promise<Target> {
-    return resolveTarget(
+  /** Resolves where requests go (flags > env > profile > sandbox), once per command. */
+  protected target(): Promise<Target> {
+    this.resolved ??= resolveTarget(
       { apiUrl: this.flags['api-url'], profile: this.flags.profile },
       process.env,
       async () => (await import('./config.js')).openConfig().then((c) => c.read()),
       defaultSandboxDbPath,
+      // The keyring module (and its helper process) only for a profile whose token lives there.
+      async (profile, apiUrl) => {
+        const keyring = await import('./keyring.js')
+        return keyring.keyringGet(keyring.keyringAccount(profile, apiUrl))
+      },
     )
+    return this.resolved
   }
 
   private async connect(): Promise<Transport> {
     const target = await this.target()
     if (target.kind === 'remote') {
+      if (target.tokenError) throw target.tokenError
       this.tokenSource = target.token ? target.tokenSource : 'none'
       const from =
         target.tokenSource === 'env' ? 'ORGCTL_TOKEN' : `The token of profile "${target.profile ?? ''}"`

@@ -1,7 +1,22 @@
-/** A saved API profile. The token never leaves this file except as an Authorization header. */
+/**
+ * A saved API profile. Its token lives in the OS keyring (`tokenStorage: "keyring"`, filed under
+ * keyringAccount(name, apiUrl)), or, when the user asked for `login --insecure-storage` or the profile
+ * predates the keyring, in plain text here (`token`). The token never leaves either place except as an
+ * Authorization header.
+ */
 export interface Profile {
   apiUrl: string
   token?: string
+  tokenStorage?: 'keyring'
+}
+
+/** Where a profile's token lives: the OS keyring, plain text in the config file, or nowhere (logged out). */
+export type TokenStorage = 'keyring' | 'plain' | null
+
+/** Where `profile`'s token lives, from the config file alone (the keyring is not asked). */
+export function tokenStorageOf(profile: Profile): TokenStorage {
+  if (profile.tokenStorage === 'keyring') return 'keyring'
+  return profile.token ? 'plain' : null
 }
 
 /** The whole profile store. */

@@ -1,6 +1,6 @@
 import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
-import type { ProfileStore } from './config.js'
+import { tokenStorageOf, type ProfileStore, type TokenStorage } from './config.js'
 import type { TokenSource } from './errors.js'
 import type { View } from './output.js'
 import type { Target, TargetEnv } from './target.js'
@@ -20,6 +20,12 @@ export interface DoctorReport {
   profile: string | null
   profileFrom: 'flag' | 'env' | 'active' | null
   tokenFrom: TokenSource
+  /** Where the token in use lives: ORGCTL_TOKEN, the OS keyring, plain text in the config file; null: none. */
+  tokenStorage: 'env' | 'keyring' | 'plain' | null
+  /** Why the profile's token could not be read (keyring unusable, entry gone); null when it could. */
+  tokenError: string | null
+  /** Every saved profile and where its token lives, from the config file (never the token). */
+  profiles: { name: string; apiUrl: string; tokenStorage: TokenStorage }[]
   apiAnswers: boolean
   /** Status of the probe request, and how long it took. */
   apiStatus: number | null
@@ -80,6 +86,8 @@ export function diagnose(input: DoctorInput): DoctorReport {
     target.kind === 'sandbox' ? 'sandbox' : flags.apiUrl ? 'flag' : env.ORGCTL_API_URL ? 'env' : 'profile'
   const tokenFrom: TokenSource =
     target.kind === 'sandbox' ? 'sandbox' : target.token ? target.tokenSource : 'none'
+  const tokenStorage = target.kind === 'remote' && target.tokenStorage ? target.tokenStorage : null
+  const tokenError = target.kind === 'remote' && target.tokenError ? target.tokenError.message : null
   const apiAnswers = probe.status !== null && probe.status < 500
   // 404 (and 403: known but not allowed) mean the token was taken; 401 that it was not, or that none was sent.
   const tokenAccepted = !apiAnswers || tokenFrom === 'none' ? null : probe.status !== 401
@@ -93,6 +101,13 @@ export function diagnose(input: DoctorInput): DoctorReport {
     profile: target.kind === 'sandbox' && !profile ? null : profile,
     profileFrom,
     tokenFrom,
+    tokenStorage,
+    tokenError,
+    profiles: Object.entries(store.profiles).map(([name, p]) => ({
+      name,
+      apiUrl: p.apiUrl,
+      tokenStorage: tokenStorageOf(p),
+    })),
     apiAnswers,
     apiStatus: probe.status,
     apiMs: probe.status === null ? null : probe.ms,
@@ -118,8 +133,14 @@ const PROFILE_WHY = {
   active: 'the active profile',
 } as const
 
+const STORAGE = {
+  keyring: 'in the OS keyring',
+  plain: 'in plain text in the config file',
+  env: 'ORGCTL_TOKEN',
+} as const
+
 const TOKEN_WHY = {
-  env: 'from ORGCTL_TOKEN',
+  env: 'from ORGCTL_TOKEN (no keyring used)',
   profile: "from the profile's saved token",
   sandbox: 'a one-off admin token of the in-process sandbox',
   none: 'none: run `orgctl login`, or set ORGCTL_TOKEN',
@@ -140,8 +161,12 @@ export function doctorView(r: DoctorReport): View {
     },
     {
       check: 'token',
-      status: r.tokenFrom === 'none' ? 'missing' : 'present',
-      detail: TOKEN_WHY[r.tokenFrom],
+      status: r.tokenError ? 'unreadable' : r.tokenFrom === 'none' ? 'missing' : 'present',
+      detail:
+        r.tokenError ??
+        (r.tokenFrom === 'profile' && r.tokenStorage && r.tokenStorage !== 'env'
+          ? `from the profile, ${STORAGE[r.tokenStorage]}`
+          : TOKEN_WHY[r.tokenFrom]),
     },
     {
       check: 'api',
@@ -169,6 +194,12 @@ export function doctorView(r: DoctorReport): View {
           ? `mode ${r.configMode}`
           : `mode ${r.configMode}: should be 0600 (chmod 600 the file)`,
     },
+    ...r.profiles.map((p) => ({
+      check: `profile ${p.name}`,
+      status: p.tokenStorage === null ? 'no token' : p.tokenStorage === 'plain' ? 'plain text' : 'keyring',
+      detail:
+        p.tokenStorage === null ? `${p.apiUrl}, logged out` : `${p.apiUrl}, token ${STORAGE[p.tokenStorage]}`,
+    })),
     ...(r.sandboxDb
       ? [{ check: 'sandbox', status: r.sandboxDb, detail: 'its database (ORGCTL_SANDBOX_DB moves it)' }]
       : []),

@@ -30,6 +30,8 @@ describe('orgctl doctor', () => {
       targetFrom: 'env',
       profile: null,
       tokenFrom: 'env',
+      tokenStorage: 'env',
+      profiles: [],
       apiAnswers: true,
       apiStatus: 404,
       tokenAccepted: true,
@@ -63,10 +65,10 @@ describe('orgctl doctor', () => {
 
   it('explains a saved profile: active, from ORGCTL_PROFILE or from --profile, with a 0600 file', async () => {
     const home = freshHome()
-    const login = await runCli(['login', '--profile', 'staging', '--api-url', t.server.url, '--json'], {
-      env: home,
-      input: t.token,
-    })
+    const login = await runCli(
+      ['login', '--profile', 'staging', '--api-url', t.server.url, '--insecure-storage', '--json'],
+      { env: home, input: t.token },
+    )
     expect(login.code, login.stderr).toBe(0)
     const active = await runCli(['doctor', '--json'], { env: home })
     expect(active.code, active.stderr).toBe(0)
@@ -76,10 +78,17 @@ describe('orgctl doctor', () => {
       profile: 'staging',
       profileFrom: 'active',
       tokenFrom: 'profile',
+      tokenStorage: 'plain',
+      tokenError: null,
+      profiles: [{ name: 'staging', apiUrl: t.server.url, tokenStorage: 'plain' }],
       tokenAccepted: true,
       configExists: true,
       configMode: '0600',
     })
+    const table = await runCli(['doctor'], { env: home })
+    expect(table.stdout).toMatch(/^token\tpresent\tfrom the profile, in plain text in the config file$/m)
+    expect(table.stdout).toMatch(/^profile staging\tplain text\t/m)
+    expect(table.stdout).not.toContain(t.token)
     const fromEnv = await runCli(['doctor', '--json'], { env: { ...home, ORGCTL_PROFILE: 'staging' } })
     expect(fromEnv.json()).toMatchObject({ profile: 'staging', profileFrom: 'env' })
     const fromFlag = await runCli(['doctor', '--profile', 'staging', '--json'], { env: home })

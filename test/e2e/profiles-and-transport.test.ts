@@ -24,14 +24,19 @@ async function faultServer(handler: (req: IncomingMessage, res: ServerResponse) 
 }
 
 describe('login, profiles and logout', () => {
-  it('checks a piped token, saves it in a 0600 file, and later commands use the profile', async () => {
+  it('checks a piped token, saves it in a 0600 file with --insecure-storage, and later commands use the profile', async () => {
     const env = freshHome()
-    const login = await runCli(['login', '--api-url', t.server.url, '--profile', 'local', '--json'], {
-      env,
-      input: `${t.token}\n`,
+    const login = await runCli(
+      ['login', '--api-url', t.server.url, '--profile', 'local', '--insecure-storage', '--json'],
+      { env, input: `${t.token}\n` },
+    )
+    expect(login.code, login.stderr).toBe(0)
+    expect(login.json()).toEqual({
+      profile: 'local',
+      apiUrl: t.server.url,
+      active: true,
+      tokenStorage: 'plain',
     })
-    expect(login.code).toBe(0)
-    expect(login.json()).toEqual({ profile: 'local', apiUrl: t.server.url, active: true })
     expect(login.stdout + login.stderr).not.toContain(t.token)
     const file = join(env.XDG_CONFIG_HOME!, 'orgctl', 'config.json')
     expect(statSync(file).mode & 0o777).toBe(0o600)
@@ -41,8 +46,12 @@ describe('login, profiles and logout', () => {
       runCli(['profiles', 'list', '--json'], { env }),
       runCli(['profiles', 'list', '--csv'], { env }),
     ])
-    expect(list.json()).toEqual([{ name: 'local', apiUrl: t.server.url, active: true, loggedIn: true }])
-    expect(csv.stdout).toBe(`name,apiUrl,active,loggedIn\nlocal,${t.server.url},true,true\n`)
+    expect(list.json()).toEqual([
+      { name: 'local', apiUrl: t.server.url, active: true, loggedIn: true, tokenStorage: 'plain' },
+    ])
+    expect(csv.stdout).toBe(
+      `name,apiUrl,active,loggedIn,tokenStorage\nlocal,${t.server.url},true,true,plain\n`,
+    )
 
     const created = await runCli(
       ['org', 'create', '--name', 'Via profile', '--country-code', 'FR', '--json'],
@@ -58,7 +67,7 @@ describe('login, profiles and logout', () => {
     expect((await runCli(['profiles', 'use', 'nope'], { env })).code).toBe(2)
 
     const logout = await runCli(['logout', '--json'], { env })
-    expect(logout.json()).toEqual({ profile: 'local', loggedOut: true })
+    expect(logout.json()).toEqual({ profile: 'local', loggedOut: true, removedFrom: 'plain' })
     const after = await runCli(['org', 'get', UNKNOWN_ORG], { env })
     expect(after.code).toBe(3)
     expect(after.stderr).toMatch(/Run `orgctl login`/)
@@ -66,7 +75,10 @@ describe('login, profiles and logout', () => {
 
   it('rejects a token the API refuses (exit 3) and saves nothing', async () => {
     const env = freshHome()
-    const r = await runCli(['login', '--api-url', t.server.url], { env, input: 'not-a-token' })
+    const r = await runCli(['login', '--api-url', t.server.url, '--insecure-storage'], {
+      env,
+      input: 'not-a-token',
+    })
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/rejected this token/)
     expect(existsSync(join(env.XDG_CONFIG_HOME!, 'orgctl', 'config.json'))).toBe(false)

@@ -40,7 +40,7 @@ describe.concurrent('a token or URL that cannot be sent is a usage error, nothin
 
   it('login refuses a piped token with a line break inside (the trailing newline alone is fine)', async () => {
     const before = server.seen.length
-    const run = await runCli(['login', '--api-url', server.url, '--json'], {
+    const run = await runCli(['login', '--insecure-storage', '--api-url', server.url, '--json'], {
       env: freshHome(),
       input: `${GOOD}\r\nmore\n`,
     })
@@ -51,7 +51,7 @@ describe.concurrent('a token or URL that cannot be sent is a usage error, nothin
 
   it('login refuses more than 64 KiB on stdin without sending anything', async () => {
     const before = server.seen.length
-    const run = await runCli(['login', '--api-url', server.url], {
+    const run = await runCli(['login', '--insecure-storage', '--api-url', server.url], {
       env: freshHome(),
       input: 'x'.repeat(200 * 1024),
     })

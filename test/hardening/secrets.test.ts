@@ -42,7 +42,10 @@ describe('secrets', () => {
     chmodSync(folder, 0o755)
     writeFileSync(join(folder, 'config.json'), '{}', { mode: 0o644 })
     chmodSync(join(folder, 'config.json'), 0o644)
-    const r = keep('login', await runCli(['login', '--api-url', server.url], { env, input: ADMIN_TOKEN }))
+    const r = keep(
+      'login',
+      await runCli(['login', '--api-url', server.url, '--insecure-storage'], { env, input: ADMIN_TOKEN }),
+    )
     expect(r.code).toBe(0)
     expect(statSync(join(folder, 'config.json')).mode & 0o777).toBe(0o600)
     expect(statSync(folder).mode & 0o777).toBe(0o700)
@@ -59,7 +62,9 @@ describe('secrets', () => {
         }),
       )
 
-    expect((await run('login', ['login', '--api-url', server.url], `${ADMIN_TOKEN}\n`)).code).toBe(0)
+    expect(
+      (await run('login', ['login', '--api-url', server.url, '--insecure-storage'], `${ADMIN_TOKEN}\n`)).code,
+    ).toBe(0)
     const created = await run('org create', [
       'org',
       'create',

@@ -12,8 +12,6 @@ const organization = {
   countryCode: 'US',
   avatarUrl: null,
   status: 'active',
-  statusReason: null,
-  type: null,
   owner: ORG,
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
@@ -36,6 +34,9 @@ describe('the contract checker itself', () => {
     ['a wrong type', { ...organization, avatarUrl: 42 }],
     ['an undocumented field', { ...organization, secret: 'x' }],
     ['a status outside the enum', { ...organization, status: 'deleted' }],
+    // Optional is not nullable: the reference documents type as an optional string, avatarUrl as nullable.
+    ['type sent as null', { ...organization, type: null }],
+    ['statusReason sent as null', { ...organization, statusReason: null }],
   ])('rejects an organization with %s', (_label, body) => {
     expect(() =>
       assertMatchesContract({ method: 'GET', path: `/api/organizations/${ORG}`, status: 200, ...json(body) }),

@@ -25,8 +25,34 @@ describe('create organization', () => {
       countryCode: 'EG',
       status: 'active',
       avatarUrl: null,
-      type: null,
     })
+    // The reference calls avatarUrl nullable (sent as null) but type only optional: left out, never null.
+    expect(got.body).toHaveProperty('avatarUrl', null)
+    expect(got.body).not.toHaveProperty('type')
+    expect(got.body).not.toHaveProperty('statusReason')
+  })
+
+  it('sends type and statusReason once they have values, and leaves them out again once cleared', async () => {
+    const { token } = await s.user('owner-type@example.com')
+    const id = await s.createOrg(token, { name: 'Typed', countryCode: 'US', type: 'company' })
+    const got = await s.request('GET', `/api/organizations/${id}`, { token })
+    expect(got.body.type).toBe('company')
+    const reason = await s.request('PATCH', `/api/organizations/${id}`, {
+      token,
+      json: { status: 'suspended', statusReason: 'Unpaid invoice' },
+    })
+    expect(reason.body).toMatchObject({
+      type: 'company',
+      status: 'suspended',
+      statusReason: 'Unpaid invoice',
+    })
+    const cleared = await s.request('PATCH', `/api/organizations/${id}`, {
+      token,
+      json: { statusReason: null },
+    })
+    expect(cleared.status).toBe(200)
+    expect(cleared.body).not.toHaveProperty('statusReason')
+    expect(Object.values(cleared.body)).not.toContain(undefined)
   })
 
   it('makes the creator the owner and an Owner member in the Default workspace', async () => {

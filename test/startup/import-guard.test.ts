@@ -12,8 +12,11 @@ import { loadedPackages, tracedFiles } from './modules.js'
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
 
-/** Packages that only some commands need: the sandbox server, SQLite, prompts, the CSV parser. */
-const HEAVY = ['fastify', 'better-sqlite3', '@inquirer/prompts', 'csv-parse']
+/**
+ * Packages that only some commands need: the sandbox server, SQLite, prompts, the CSV parser; and the
+ * keyring binding, which no CLI process ever loads (it runs in a helper process, src/core/keyring.ts).
+ */
+const HEAVY = ['fastify', 'better-sqlite3', '@inquirer/prompts', 'csv-parse', '@napi-rs/keyring']
 
 /** Runs orgctl with module loading traced; returns its exit code, stdout and the files it loaded. */
 function traced(args: string[], env: Record<string, string> = {}) {
@@ -78,7 +81,7 @@ describe('start-up imports', () => {
     ['org get --help', '0'],
     ['--help', '0'],
   ])(
-    '`orgctl %s` (fast paths %s) loads none of fastify, better-sqlite3, @inquirer/prompts, csv-parse',
+    '`orgctl %s` (fast paths %s) loads none of fastify, better-sqlite3, @inquirer/prompts, csv-parse, @napi-rs/keyring',
     (line, fast) => {
       const r = traced(line.split(' '), { ORGCTL_FAST_PATHS: fast })
       expect(r.code, r.stderr).toBe(0)

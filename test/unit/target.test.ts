@@ -80,3 +80,64 @@ describe('target resolution (flags > env > profile > sandbox)', () => {
     expect(sameApi('https://a.com', 'https://b.com')).toBe(false)
   })
 })
+
+describe('a profile whose token lives in the OS keyring', () => {
+  const keyringStore: ProfileStore = {
+    current: 'kr',
+    profiles: { kr: { apiUrl: 'https://api.example.com', tokenStorage: 'keyring' } },
+  }
+  const loadKr = async () => structuredClone(keyringStore)
+  /** A keyring seam that records what it was asked. */
+  const reader = (answer: () => string | null) => {
+    const asked: string[][] = []
+    const read = async (profile: string, apiUrl: string) => {
+      asked.push([profile, apiUrl])
+      return answer()
+    }
+    return { asked, read }
+  }
+
+  it("asks the keyring for the profile's entry at the profile's URL, and says where the token lives", async () => {
+    const k = reader(() => 'kr-token')
+    expect(await resolveTarget({}, {}, loadKr, db, k.read)).toMatchObject({
+      url: 'https://api.example.com',
+      token: 'kr-token',
+      tokenSource: 'profile',
+      tokenStorage: 'keyring',
+    })
+    expect(k.asked).toEqual([['kr', 'https://api.example.com']])
+    expect(await resolveTarget({}, {}, load, db, k.read)).toMatchObject({ tokenStorage: 'plain' })
+    expect(k.asked).toHaveLength(1)
+  })
+
+  it('never asks the keyring with ORGCTL_TOKEN, or for another host', async () => {
+    const k = reader(() => 'kr-token')
+    expect(await resolveTarget({}, { ORGCTL_TOKEN: 'env-token' }, loadKr, db, k.read)).toMatchObject({
+      token: 'env-token',
+      tokenStorage: 'env',
+    })
+    const other = await resolveTarget({ apiUrl: 'https://elsewhere.example.com' }, {}, loadKr, db, k.read)
+    expect(other).toMatchObject({ tokenSource: 'none' })
+    expect(other).not.toHaveProperty('token')
+    expect(k.asked).toEqual([])
+  })
+
+  it('carries an exit-3 error, not a token, when the keyring fails or has no entry', async () => {
+    const broken = reader(() => {
+      throw Object.assign(new Error('OS keyring: locked'), { reason: 'locked' })
+    })
+    const t = await resolveTarget({}, {}, loadKr, db, broken.read)
+    expect(t).toMatchObject({ tokenSource: 'none', tokenStorage: 'keyring' })
+    expect(t).not.toHaveProperty('token')
+    const error = t.kind === 'remote' ? t.tokenError : undefined
+    expect(error).toMatchObject({ exitCode: 3 })
+    expect(error?.message).toMatch(
+      /Profile "kr" keeps its token in the OS keyring, which could not be read \(locked\)/,
+    )
+    expect(error?.message).toMatch(/ORGCTL_TOKEN/)
+    expect(error?.message).toMatch(/--insecure-storage/)
+
+    const gone = await resolveTarget({}, {}, loadKr, db, reader(() => null).read)
+    expect(gone.kind === 'remote' ? gone.tokenError?.message : '').toMatch(/has no entry for it/)
+  })
+})

@@ -12,7 +12,11 @@ import type { OrganizationRow } from '../store.js'
 
 const MAX_AVATAR = 2 * 1024 * 1024
 
-/** The organization JSON of the API; an uploaded avatar's URL is made from the request's own host. */
+/**
+ * The organization JSON of the API; an uploaded avatar's URL is made from the request's own host.
+ * The reference calls `avatarUrl` nullable, so it is always sent (null when there is none); `type`
+ * and `statusReason` are optional but not nullable, so they are left out when unset (docs/CONTRACT.md).
+ */
 export function organizationJson(row: OrganizationRow, request: FastifyRequest): Record<string, unknown> {
   const avatarUrl = row.avatar_media
     ? `${request.protocol}://${request.host}/media/avatars/${row.avatar_media}`
@@ -23,8 +27,8 @@ export function organizationJson(row: OrganizationRow, request: FastifyRequest):
     countryCode: row.country_code,
     avatarUrl,
     status: row.status,
-    statusReason: row.status_reason,
-    type: row.type,
+    ...(row.status_reason === null ? {} : { statusReason: row.status_reason }),
+    ...(row.type === null ? {} : { type: row.type }),
     owner: row.owner_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -5,6 +5,13 @@ import { notFound } from '../errors.js'
 import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
 
+/** A ledger entry as the API sends it: `reason` is optional, not nullable, so it is left out when unset. */
+export function ledgerJson(entry: { reason: string | null }): Record<string, unknown> {
+  const json: Record<string, unknown> = { ...entry }
+  if (entry.reason === null) delete json.reason
+  return json
+}
+
 type ChargeBody = { amount: number; service: 'sms'; sms_point?: number; reason?: string | null }
 
 /** Charge a wallet (a top-up recorded in the ledger) and read a wallet (extension). */
@@ -28,7 +35,7 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
         reason: request.body.reason ?? null,
         createdBy: user.id,
       })
-      return { success: true, message: 'Charge processed successfully', data: entry }
+      return { success: true, message: 'Charge processed successfully', data: ledgerJson(entry) }
     },
   )
 
@@ -45,7 +52,7 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
         data: {
           organizationId: org.id,
           balance: { amount: wallet.amount, smsPoints: wallet.smsPoints },
-          ledger: wallet.ledger,
+          ledger: wallet.ledger.map(ledgerJson),
         },
       }
     },
