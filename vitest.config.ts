@@ -7,7 +7,11 @@ const LOAD = [
   'test/e2e/wallet-safety.test.ts',
   'test/e2e/bulk-crash.test.ts',
   'test/e2e/bulk-throttle.test.ts',
+  'test/e2e/bulk-jobs-crash.test.ts',
+  'test/e2e/bulk-shards.test.ts',
   'test/hardening/**/*.test.ts',
+  // One npm install of the packed build (dependencies from npm's cache or the registry).
+  'test/package/installed.test.ts',
 ]
 
 const FAST = ['test/unit/**/*.test.ts', 'test/inproc/**/*.test.ts']
@@ -19,6 +23,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     pool: 'forks',
+    // A temporary root per run, which must be empty at the end (test/helpers/tmp.ts).
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         // The fast ring: pure units and commands run in process against a sandbox (no spawn, no dist/).

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { machine, root } from './lib.mjs'
 
 // Start-up first: it is the most sensitive to a machine warmed up (or worn out) by the others.
-const ORDER = ['startup', 'server', 'size', 'bulk-throughput', 'bulk-memory']
+const ORDER = ['startup', 'installed', 'server', 'size', 'bulk-throughput', 'bulk-paced', 'bulk-memory']
 const HELPERS = new Set(['lib', 'run'])
 
 const dir = join(root, 'bench')

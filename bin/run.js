@@ -2,11 +2,13 @@
 // Two answers come without loading oclif (about half of a bare start-up): `--version`, which prints
 // oclif's user agent, and help on a non-terminal, printed from dist/fast-paths.json, which the build
 // rendered with oclif itself (scripts/render-fast-paths.mjs). Everything else, and any doubt (a
-// terminal, an environment that changes oclif's output, a package.json, manifest or node_modules that
-// changed since the build, a hook that oclif would run first), goes to oclif.
+// terminal, an environment that changes oclif's output, a package.json, manifest or help-rendering
+// package that differs from the build's (bin/stamp.js), a hook that oclif would run first), goes to oclif.
 // ORGCTL_FAST_PATHS=0 turns them off (tests compare both ways).
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { arch, platform, release } from 'node:os'
+
+import { stampOf } from './stamp.js'
 
 function fastAnswer(argv, env) {
   if (env.ORGCTL_FAST_PATHS === '0') return undefined
@@ -25,22 +27,8 @@ function fastAnswer(argv, env) {
   } catch {
     return undefined
   }
-  const mtime = (file) => {
-    try {
-      const s = statSync(new URL(file, root))
-      return `${s.size}:${s.mtimeMs}`
-    } catch {
-      return null
-    }
-  }
   const { stamp } = data
-  if (
-    data.hooks.length > 0 ||
-    stamp.version !== pjson.version ||
-    stamp.oclif !== JSON.stringify(pjson.oclif) ||
-    stamp.manifest !== mtime('oclif.manifest.json') ||
-    stamp.packages !== mtime('node_modules/.package-lock.json')
-  )
+  if (data.hooks.length > 0 || JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(stamp))
     return undefined
 
   const versionFlags = new Set(['--version', ...(pjson.oclif.additionalVersionFlags ?? [])])
@@ -52,7 +40,9 @@ function fastAnswer(argv, env) {
     return `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}\n`
   }
   if (process.stdout.isTTY) return undefined
-  return data.help[JSON.stringify(argv)]
+  // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
+  const helpFlags = new Set(pjson.oclif.additionalHelpFlags ?? [])
+  return data.help[JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))]
 }
 
 function procVersionMentionsMicrosoft() {
@@ -69,6 +59,8 @@ if (fast === undefined) {
   // it twice, a baseline tier at once and an optimised one in the background, and Node waits for that
   // background compile before it exits: about 0.1 s after the last request of a one-shot command, for
   // code that parses a response in microseconds either way. Must precede any WebAssembly compile.
+  // A V8 flag "for testing": test/startup/liftoff.test.ts fails on a Node that no longer takes it
+  // silently; the gain is measured in docs/BENCHMARKS.md (bench/installed.mjs).
   const { setFlagsFromString } = await import('node:v8')
   setFlagsFromString('--liftoff-only')
   const { execute } = await import('../dist/index.js')

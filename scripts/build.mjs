@@ -102,6 +102,7 @@ async function bundle(outdir) {
   })
   // One CommonJS file (Node reads its named exports through esbuild's export annotation) instead of
   // the forty-odd files of undici that it needs.
+  checkUndiciInternals()
   await build({
     entryPoints: ['scripts/undici-lite.cjs'],
     bundle: true,
@@ -121,8 +122,23 @@ async function bundle(outdir) {
       throw new Error(`dist/undici-lite.cjs: ${name} differs from undici's; check scripts/undici-lite.cjs`)
   }
   if (typeof lite.request !== 'function') throw new Error('dist/undici-lite.cjs: no request()')
+  // esbuild can emit a chunk that no output imports (code that only dead code imported lazily); it
+  // would ship in the package and never run, so it goes (test/package/files.test.ts checks).
+  const outputs = result.metafile.outputs
+  const reached = new Set()
+  for (const queue = [join(outdir, 'index.js')]; queue.length > 0;) {
+    const file = queue.shift()
+    if (reached.has(file) || !outputs[file]) continue
+    reached.add(file)
+    queue.push(...outputs[file].imports.filter((i) => !i.external).map((i) => i.path))
+  }
+  for (const file of Object.keys(outputs)) {
+    if (reached.has(file)) continue
+    rmSync(file)
+    delete outputs[file]
+  }
   const packages = {}
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  for (const [file, output] of Object.entries(outputs)) {
     const names = new Set()
     for (const input of Object.keys(output.inputs)) {
       const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
@@ -145,4 +161,28 @@ function listCommands(dir, prefix = []) {
         { id: [...prefix, e.name.slice(0, -3)].join(':'), file: join(dir, e.name).split(sep).join('/') },
       ]
     })
+}
+
+/**
+ * scripts/undici-lite.cjs requires undici's internal files by path, which undici does not promise to
+ * keep: package.json pins undici exactly, and the build stops here, naming what moved, if the installed
+ * undici is not that version or lacks one of the files (rather than bundling something else).
+ */
+function checkUndiciInternals() {
+  const pinned = JSON.parse(readFileSync('package.json', 'utf8')).dependencies.undici
+  const installed = JSON.parse(readFileSync(require.resolve('undici/package.json'), 'utf8')).version
+  if (!/^\d+\.\d+\.\d+$/.test(pinned))
+    throw new Error(`package.json: undici must be pinned exactly (scripts/undici-lite.cjs), not "${pinned}"`)
+  if (installed !== pinned)
+    throw new Error(`undici ${installed} is installed but package.json pins ${pinned}: run npm install`)
+  const lite = readFileSync('scripts/undici-lite.cjs', 'utf8')
+  const paths = [...lite.matchAll(/require\('(undici\/[^']+)'\)/g)].map((m) => m[1])
+  if (paths.length === 0) throw new Error('scripts/undici-lite.cjs requires no undici files?')
+  for (const path of paths) {
+    try {
+      require.resolve(path)
+    } catch {
+      throw new Error(`scripts/undici-lite.cjs: undici ${installed} has no ${path}; update the file list`)
+    }
+  }
 }

@@ -3,13 +3,18 @@
 // is a pipe and whose environment holds nothing that changes help (so widths are oclif's non-TTY 80
 // columns and there is no colour); writes dist/fast-paths.json.
 //
-// The file also records what it was rendered from (package.json's version and oclif section, the
-// manifest, the installed packages); bin/run.js ignores it when any of that has changed since.
-import { statSync, writeFileSync, renameSync, readFileSync } from 'node:fs'
+// The file also records what it was rendered from, as a build identity made of contents, not file
+// times (an installed package keeps neither the clone's mtimes nor node_modules/.package-lock.json):
+// package.json's version and oclif section, a hash of the manifest, and the version of each package
+// that renders help (@oclif/core and the plugins). bin/run.js computes the same identity at start-up
+// (stampOf there; test/startup checks both agree) and steps aside when anything differs.
+import { writeFileSync, renameSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 import { Config, run } from '@oclif/core'
+
+import { stampOf } from '../bin/stamp.js'
 
 const root = resolve(fileURLToPath(import.meta.url), '../..')
 const out = join(root, 'dist', 'fast-paths.json')
@@ -17,22 +22,9 @@ const out = join(root, 'dist', 'fast-paths.json')
 /** Hooks that oclif runs around --version and help; with any of them, there are no fast paths. */
 const AROUND_EVERY_RUN = ['init', 'finally', 'prerun', 'postrun', 'preparse']
 
-export function stamp(rootDir) {
+function stamp(rootDir) {
   const pjson = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8'))
-  const mtime = (file) => {
-    try {
-      const s = statSync(join(rootDir, file))
-      return `${s.size}:${s.mtimeMs}`
-    } catch {
-      return null
-    }
-  }
-  return {
-    version: pjson.version,
-    oclif: JSON.stringify(pjson.oclif),
-    manifest: mtime('oclif.manifest.json'),
-    packages: mtime('node_modules/.package-lock.json'),
-  }
+  return stampOf(pathToFileURL(`${rootDir}/`), pjson)
 }
 
 async function capture(argv) {

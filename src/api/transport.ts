@@ -54,6 +54,11 @@ export interface TransportOptions {
    * once with an {@link InterruptedError}.
    */
   signal?: AbortSignal
+  /**
+   * Sees the status and headers of every answer (each attempt, errors included), e.g. the bulk runner's
+   * pacer reading rate-limit headers; `status` 0 when the attempt got no answer (connection error, timeout).
+   */
+  onResponse?: (status: number, headers: Readonly<Record<string, string>>) => void
 }
 
 /** A multipart file part. */
@@ -183,6 +188,10 @@ export class Transport {
         clearTimeout(timer)
       }
       const ms = Math.round(performance.now() - started)
+      this.options.onResponse?.(
+        'status' in outcome ? outcome.status : 'tooLarge' in outcome ? outcome.tooLarge : 0,
+        'error' in outcome ? {} : outcome.headers,
+      )
       const canRetry = retryable && attempt <= this.maxRetries
       this.throwIfInterrupted()
 
@@ -288,7 +297,9 @@ export class Transport {
    * connection pool sized to its concurrency, a shared {@link PauseGate} and an interruptible sleep.
    * The caller closes it.
    */
-  derive(overrides: Pick<TransportOptions, 'pause' | 'connections' | 'sleep' | 'maxRetries'>): Transport {
+  derive(
+    overrides: Pick<TransportOptions, 'pause' | 'connections' | 'sleep' | 'maxRetries' | 'onResponse'>,
+  ): Transport {
     return new Transport({ ...this.options, ...overrides })
   }
 

@@ -225,14 +225,16 @@ export class Journal {
 
   /**
    * The journal entry of a valid row: the existing one (with its original key) when an earlier run already
-   * journaled this line, else a new `pending` one with a fresh key. A line journaled as `invalid` before is
+   * journaled this line, else a new `pending` one with `idempotencyKey` (a row's own or derived key, e.g. a
+   * charge's) or a fresh random one. A line journaled as `invalid` before is
    * reopened as `pending` (same key). Buffered: durable at the next {@link markSending} or {@link flush}.
    * @throws JournalError `MISMATCH` when the line was journaled with another address (the input changed).
    */
-  plan(line: number, email: string): JournalEntry {
+  plan(line: number, email: string, idempotencyKey?: string): JournalEntry {
     return this.write(() => {
       const now = this.now()
-      const inserted = this.statements.insert.get(line, email, 'pending', randomUUID(), null, now) as
+      const key = idempotencyKey ?? randomUUID()
+      const inserted = this.statements.insert.get(line, email, 'pending', key, null, now) as
         RowRecord | undefined
       if (inserted) return toEntry(inserted)
       const existing = this.statements.byLine.get(line) as RowRecord

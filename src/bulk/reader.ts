@@ -9,7 +9,8 @@ import { pipeline as pipelineAsync } from 'node:stream/promises'
 import { EmailIndex } from './email-index.js'
 import { BulkInputError } from './errors.js'
 import { InputGuard } from './input-guard.js'
-import { checkEmail, checkRow, show } from './validate-row.js'
+import { listing, type RowCheckResult, type RowSchema } from './schema.js'
+import { INVITE_ROWS, show } from './validate-row.js'
 import type { InviteRow } from './validate-row.js'
 
 export { BulkInputError } from './errors.js'
@@ -20,26 +21,36 @@ export { ROW_LIMITS } from './validate-row.js'
 export type InputFormat = 'csv' | 'jsonl'
 
 /** A row that passed validation. `line` is 1-based, the line where the row starts. */
-export interface ValidItem {
+export interface ValidItem<Row = InviteRow> {
   line: number
-  row: InviteRow
+  row: Row
   error?: undefined
 }
 
 /** A row that must not be sent: `error` names the field(s) and what is allowed. */
 export interface InvalidItem {
   line: number
-  /** The trimmed e-mail address, when the row had one (for the report). */
+  /** The trimmed e-mail address of an invitation row, when it had one (for the report). */
   email?: string
+  /** The key of another kind of row (see {@link RowSchema.keyField}), when it had one. */
+  key?: string
   error: string
   row?: undefined
 }
 
 /** What {@link readRows} yields for each data row, in file order. */
-export type RowItem = ValidItem | InvalidItem
+export type RowItem<Row = InviteRow> = ValidItem<Row> | InvalidItem
+
+/** The key an item is reported under: the e-mail of an invitation, the key of any other row. */
+export function itemKey(item: RowItem<unknown>): string | undefined {
+  return item.error === undefined ? undefined : (item.email ?? item.key)
+}
 
 /** Options of {@link readRows}. */
-export interface ReadRowsOptions {
+export interface ReadRowsOptions<Row = InviteRow> {
+  /** The kind of row (default: invitations, `email,name,roles`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  schema?: RowSchema<Row> | RowSchema<any> | undefined
   /** Overrides the format that the file name implies; required in practice for stdin (default there: csv). */
   format?: InputFormat | undefined
   /** The stream read when the input is `-` (default `process.stdin`). */
@@ -53,8 +64,6 @@ export interface ReadRowsOptions {
 /** Default bound on one line: generous for a row (the longest valid row is well under 2 KB). */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024
 
-const COLUMNS = ['email', 'name', 'roles'] as const
-type Column = (typeof COLUMNS)[number]
 /** Reads for hashing only: large, nothing is parsed. */
 const CHUNK_BYTES = 64 * 1024
 /**
@@ -95,7 +104,10 @@ export function detectFormat(input: string, explicit?: InputFormat): InputFormat
  *   or a JSON Lines file whose first line is not JSON. Rows before the problem may already have been yielded,
  *   so a caller that must send nothing from a bad file reads it once to the end first (see {@link scanInput}).
  */
-export async function* readRows(input: string, options: ReadRowsOptions = {}): AsyncGenerator<RowItem> {
+export async function* readRows<Row = InviteRow>(
+  input: string,
+  options: ReadRowsOptions<Row> = {},
+): AsyncGenerator<RowItem<Row>> {
   for await (const items of readRowBatches(input, options)) yield* items
 }
 
@@ -104,11 +116,12 @@ export async function* readRows(input: string, options: ReadRowsOptions = {}): A
  * A caller that only looks at each row once (a dry run, {@link scanInput}) saves an await and its garbage per
  * row, which is most of what makes the heap grow over a large file.
  */
-export async function* readRowBatches(
+export async function* readRowBatches<Row = InviteRow>(
   input: string,
-  options: ReadRowsOptions = {},
-): AsyncGenerator<RowItem[]> {
+  options: ReadRowsOptions<Row> = {},
+): AsyncGenerator<RowItem<Row>[]> {
   const format = detectFormat(input, options.format)
+  const schema = (options.schema ?? INVITE_ROWS) as RowSchema<Row>
   const guard = new InputGuard({
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     onBytes: options.onBytes,
@@ -122,10 +135,11 @@ export async function* readRowBatches(
   try {
     // The parsers hand over the rows of each chunk read as one array: one await per chunk rather than a
     // chain of async generators per row keeps the garbage per row, and so the heap, small (docs/BULK.md).
-    const batches = format === 'csv' ? csvItems(source, guard, options, header) : jsonlItems(source, guard)
+    const batches =
+      format === 'csv' ? csvItems(source, guard, options, header, schema) : jsonlItems(source, guard, schema)
     let rows = 0
     for await (const items of batches) {
-      for (let i = 0; i < items.length; i++) items[i] = dedupe(items[i] as RowItem, seen)
+      for (let i = 0; i < items.length; i++) items[i] = dedupe(items[i] as RowItem<Row>, seen, schema)
       rows += items.length
       yield items
     }
@@ -145,25 +159,22 @@ export async function* readRowBatches(
   }
 }
 
-function dedupe(item: RowItem, seen: EmailIndex): RowItem {
-  const email = item.error === undefined ? item.row.email : item.email
-  if (email === undefined) return item
-  // The index compares addresses lower-cased, without making a lower-cased copy of each.
-  const first = seen.firstLineOf(email, item.line)
+function dedupe<Row>(item: RowItem<Row>, seen: EmailIndex, schema: RowSchema<Row>): RowItem<Row> {
+  const key = item.error === undefined ? schema.keyOf(item.row) : itemKey(item)
+  if (key === undefined) return item
+  // The index compares keys lower-cased, without making a lower-cased copy of each.
+  const first = seen.firstLineOf(key, item.line)
   if (first === undefined) return item
-  return {
-    line: item.line,
-    email,
-    error: `duplicate of line ${first} (${email}); each address is invited once`,
-  }
+  return { line: item.line, [schema.keyField]: key, error: schema.duplicate(first, key) }
 }
 
-async function* csvItems(
+async function* csvItems<Row>(
   source: Readable,
   guard: InputGuard,
-  options: ReadRowsOptions,
+  options: ReadRowsOptions<Row>,
   header: { line: number },
-): AsyncGenerator<RowItem[]> {
+  schema: RowSchema<Row>,
+): AsyncGenerator<RowItem<Row>[]> {
   // Loaded here so that commands that never read a file do not pay for csv-parse at start-up.
   const { Parser } = await import('csv-parse')
   /**
@@ -216,9 +227,10 @@ async function* csvItems(
   pipeline(source, guard, parser, () => {
     // Errors surface through the parser's iterator below; pipeline destroys every stage on the first one.
   })
-  let columns: Record<Column, number> | undefined
+  let columns: [string, number][] | undefined
+  let width = 0
   for await (const batch of parser as AsyncIterable<[string[], number][]>) {
-    const items: RowItem[] = []
+    const items: RowItem<Row>[] = []
     for (const [record, end] of batch) {
       // info.lines is where the record ends; quoted newlines inside it move its start back.
       let line = end
@@ -226,26 +238,23 @@ async function* csvItems(
         for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) line--
       if (isBlank(record)) continue
       if (!columns) {
-        columns = readHeader(record, line)
+        columns = readHeader(record, line, schema)
+        width = record.length
         header.line = line
         continue
       }
-      const rawEmail = record[columns.email]
-      if (record.length !== COLUMNS.length) {
-        const emailCheck = checkEmail(rawEmail)
+      const fields: Record<string, unknown> = {}
+      for (const [name, index] of columns) fields[name] = record[index]
+      if (record.length !== width) {
+        const key = schema.keyOfFields(fields)
         items.push({
           line,
-          ...('email' in emailCheck ? { email: emailCheck.email } : {}),
-          error: `the row has ${record.length} fields but the header has 3; quote a value that contains a comma ("Doe, Jane")`,
+          ...(key === undefined ? {} : { [schema.keyField]: key }),
+          error: `the row has ${record.length} fields but the header has ${width}; quote a value that contains a comma ("Doe, Jane")`,
         })
         continue
       }
-      items.push(
-        toItem(
-          line,
-          checkRow({ email: rawEmail, name: record[columns.name], roles: record[columns.roles] }, 'csv'),
-        ),
-      )
+      items.push(toItem(line, schema.check(fields, 'csv'), schema))
     }
     if (items.length > 0) yield items
   }
@@ -256,8 +265,11 @@ function isBlank(record: string[]): boolean {
   return true
 }
 
-function readHeader(record: string[], line: number): Record<Column, number> {
+function readHeader<Row>(record: string[], line: number, schema: RowSchema<Row>): [string, number][] {
+  const COLUMNS = schema.columns
+  const byLower = new Map(COLUMNS.map((column) => [column.toLowerCase(), column]))
   const names = record.map((cell) => cell.trim().toLowerCase())
+  const all = listing(COLUMNS)
   const first = record[0] ?? ''
   if (record.length === 1) {
     for (const [delimiter, label] of [
@@ -267,7 +279,7 @@ function readHeader(record: string[], line: number): Record<Column, number> {
     ] as const) {
       if (first.includes(delimiter)) {
         throw new BulkInputError(
-          `the file seems to use ${label} as delimiter; orgctl expects commas (header: email,name,roles)`,
+          `the file seems to use ${label} as delimiter; orgctl expects commas (header: ${COLUMNS.join(',')})`,
           { code: 'WRONG_DELIMITER', line },
         )
       }
@@ -279,25 +291,22 @@ function readHeader(record: string[], line: number): Record<Column, number> {
       { code: 'MISSING_HEADER', line },
     )
   }
-  if (!names.some((name) => (COLUMNS as readonly string[]).includes(name))) {
+  if (!names.some((name) => byLower.has(name))) {
     throw new BulkInputError(
-      `line ${line} is not a header; the first line must name the columns: email,name,roles (in any order)`,
+      `line ${line} is not a header; the first line must name the columns: ${COLUMNS.join(',')} (in any order)`,
       { code: 'MISSING_HEADER', line },
     )
   }
-  const columns: Partial<Record<Column, number>> = {}
+  const columns: Record<string, number> = {}
   names.forEach((name, index) => {
-    if (!(COLUMNS as readonly string[]).includes(name)) {
+    const column = byLower.get(name)
+    if (column === undefined) {
       const what = name === '' ? 'an empty column name' : `unknown column ${show(record[index])}`
-      throw new BulkInputError(
-        `the header (line ${line}) has ${what}; the columns are email, name and roles`,
-        {
-          code: 'UNKNOWN_COLUMN',
-          line,
-        },
-      )
+      throw new BulkInputError(`the header (line ${line}) has ${what}; the columns are ${all}`, {
+        code: 'UNKNOWN_COLUMN',
+        line,
+      })
     }
-    const column = name as Column
     if (columns[column] !== undefined) {
       throw new BulkInputError(`the header (line ${line}) names the column ${column} twice`, {
         code: 'DUPLICATE_COLUMN',
@@ -306,24 +315,33 @@ function readHeader(record: string[], line: number): Record<Column, number> {
     }
     columns[column] = index
   })
-  const missing = COLUMNS.filter((column) => columns[column] === undefined)
+  const missing = schema.required.filter((column) => columns[column] === undefined)
   if (missing.length > 0) {
     throw new BulkInputError(
-      `the header (line ${line}) has no ${missing.join(' or ')} column; the columns are email, name and roles`,
+      `the header (line ${line}) has no ${missing.join(' or ')} column; the columns are ${all}`,
       { code: 'MISSING_COLUMN', line },
     )
   }
-  return columns as Record<Column, number>
+  return Object.entries(columns)
 }
 
-async function* jsonlItems(source: Readable, guard: InputGuard): AsyncGenerator<RowItem[]> {
+async function* jsonlItems<Row>(
+  source: Readable,
+  guard: InputGuard,
+  schema: RowSchema<Row>,
+): AsyncGenerator<RowItem<Row>[]> {
+  const known = new Set(schema.columns)
+  const example = `{${schema.columns
+    .slice(0, 3)
+    .map((c) => `"${c}": ...`)
+    .join(', ')}${schema.columns.length > 3 ? ', ...' : ''}}`
   pipeline(source, guard, () => {
     // Errors surface through the guard's iterator below.
   })
   let line = 0
   let sawRow = false
   for await (const lines of splitLines(guard as AsyncIterable<Buffer>)) {
-    const items: RowItem[] = []
+    const items: RowItem<Row>[] = []
     for (const text of lines) {
       line++
       const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim()
@@ -346,24 +364,22 @@ async function* jsonlItems(source: Readable, guard: InputGuard): AsyncGenerator<
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         items.push({
           line,
-          error: 'the line is not a JSON object like {"email": ..., "name": ..., "roles": [...]}',
+          error: `the line is not a JSON object like ${schema === (INVITE_ROWS as unknown) ? '{"email": ..., "name": ..., "roles": [...]}' : example}`,
         })
         continue
       }
       const record = value as Record<string, unknown>
-      const unknown = Object.keys(record).filter((key) => !(COLUMNS as readonly string[]).includes(key))
+      const unknown = Object.keys(record).filter((key) => !known.has(key))
       if (unknown.length > 0) {
-        const emailCheck = checkEmail(record.email)
+        const key = schema.keyOfFields(record)
         items.push({
           line,
-          ...('email' in emailCheck ? { email: emailCheck.email } : {}),
-          error: `unknown field ${show(unknown[0])}; the fields are email, name and roles`,
+          ...(key === undefined ? {} : { [schema.keyField]: key }),
+          error: `unknown field ${show(unknown[0])}; the fields are ${listing(schema.columns)}`,
         })
         continue
       }
-      items.push(
-        toItem(line, checkRow({ email: record.email, name: record.name, roles: record.roles }, 'jsonl')),
-      )
+      items.push(toItem(line, schema.check(record, 'jsonl'), schema))
     }
     if (items.length > 0) yield items
   }
@@ -395,11 +411,11 @@ function decodeLine(parts: Buffer[]): string {
   return text.endsWith('\r') ? text.slice(0, -1) : text
 }
 
-function toItem(line: number, check: ReturnType<typeof checkRow>): RowItem {
+function toItem<Row>(line: number, check: RowCheckResult<Row>, schema: RowSchema<Row>): RowItem<Row> {
   if (check.errors === undefined) return { line, row: check.row }
   return {
     line,
-    ...(check.email === undefined ? {} : { email: check.email }),
+    ...(check.key === undefined ? {} : { [schema.keyField]: check.key }),
     error: check.errors.join('; '),
   }
 }
@@ -487,12 +503,21 @@ export interface InputScan {
  * whole-file problem (thrown as BulkInputError) before it sends anything, and gets the journal key and the
  * progress total in the same pass.
  */
-export async function scanInput(input: string, options: ReadRowsOptions = {}): Promise<InputScan> {
+export async function scanInput<Row = InviteRow>(
+  input: string,
+  options: ReadRowsOptions<Row> & {
+    /** Counts only the rows it accepts (a shard), every row when absent. */
+    select?: ((line: number) => boolean) | undefined
+    /** Sees every selected item, e.g. to total a billing run's amounts for its confirmation. */
+    visit?: ((item: RowItem<Row>) => void) | undefined
+  } = {},
+): Promise<InputScan> {
   const hash = createHash('sha256')
   let bytes = 0
   let valid = 0
   let invalid = 0
-  for await (const items of readRowBatches(input, {
+  const { select, visit } = options
+  for await (const items of readRowBatches<Row>(input, {
     ...options,
     onBytes: (chunk) => {
       hash.update(chunk)
@@ -501,6 +526,8 @@ export async function scanInput(input: string, options: ReadRowsOptions = {}): P
     },
   })) {
     for (const item of items) {
+      if (select && !select(item.line)) continue
+      visit?.(item)
       if (item.error === undefined) valid++
       else invalid++
     }

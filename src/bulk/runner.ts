@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -6,15 +7,16 @@ import { finished } from 'node:stream/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 
 import { ApiError, NetworkError, TimeoutError } from '../api/errors.js'
-import { sendInvitation } from '../api/invitations.js'
-import { PauseGate } from '../api/pause-gate.js'
+import { Pacer } from '../api/pacer.js'
 import type { Transport } from '../api/transport.js'
 import { CliError, ExitCode } from '../core/errors.js'
 import { csvRecord } from '../core/output.js'
+import { inviteJob, reason, type JobSpec, type Outcome } from './jobs.js'
 import { openJournal, type DoneState, type Journal, type JournalEntry } from './journal.js'
 import { Progress, formatSeconds, type RunCounts } from './progress.js'
 import {
   detectFormat,
+  itemKey,
   readRowBatches,
   readRows,
   scanInput,
@@ -22,19 +24,32 @@ import {
   type InputFormat,
   type ValidItem,
 } from './reader.js'
+import type { InviteRow } from './validate-row.js'
 
 /** Default and largest `--concurrency`. */
 export const DEFAULT_CONCURRENCY = 8
 export const MAX_CONCURRENCY = 64
 
-/** Options of {@link runBulkInvite}. */
-export interface BulkInviteOptions {
+/** One shard of a run: `--shard K/N` runs the rows whose line number is K modulo N (1-based K). */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** What a run that needs confirmation (removals, charges) is about to do; shown before it asks. */
+export interface BulkPreview {
+  /** Valid rows of this input (and shard) still to apply, counting rows an earlier run finished. */
+  rows: number
+  invalid: number
+}
+
+/** Options of {@link runBulk}. */
+export interface BulkOptions {
   /**
    * The command's client; the run derives its own (pool sized to the concurrency, shared 429 pause).
    * Not needed for a dry run.
    */
   api?: Transport | undefined
-  organizationId: string
   /** A path, or `-` for stdin (spooled to a file first so that it can be validated, then sent). */
   file: string
   format?: InputFormat | undefined
@@ -43,8 +58,14 @@ export interface BulkInviteOptions {
   dryRun?: boolean | undefined
   /** Forget the journal of this organization and input: every row is sent again with a new key. */
   restart?: boolean | undefined
-  /** Where to write the CSV `line,email,reason` of failed and invalid rows. */
+  /** Where to write the CSV `line,<key>,reason` of failed and invalid rows. */
   report?: string | undefined
+  /** Run only this shard's rows, with a journal of its own. */
+  shard?: Shard | undefined
+  /** The run's identity for derived idempotency keys (charges); default the SHA-256 of the input. */
+  runId?: string | undefined
+  /** Called after validation and before anything is sent; throws (Declined) to stop. Not called for a dry run. */
+  confirm?: ((preview: BulkPreview) => Promise<void>) | undefined
   /** Folder of the journals; default `<data dir>/journals`. */
   dataDir?: string | undefined
   stdin?: Readable | undefined
@@ -53,14 +74,22 @@ export interface BulkInviteOptions {
   progress?: boolean | undefined
 }
 
+/** Options of {@link runBulkInvite}. */
+export interface BulkInviteOptions extends BulkOptions {
+  organizationId: string
+}
+
 /** The result of a bulk run, over the whole file (rows finished by earlier runs of it included). */
 export interface BulkSummary {
-  organizationId: string
+  /** The organization of every row (invitations, member changes). */
+  organizationId?: string
+  /** `K/N` when the run was one shard. */
+  shard?: string
   /** Data rows in the file. */
   total: number
-  /** Invited (by this run or an earlier one). */
+  /** Applied (by this run or an earlier one): invited, updated, removed, charged. */
   sent: number
-  /** Already a member or already invited (409). */
+  /** Invitations only: already a member or already invited (409). */
   skipped: number
   /** Rejected by local validation, never sent. */
   invalid: number
@@ -74,6 +103,7 @@ export interface BulkSummary {
 /** Columns of the summary, in the order people read them. */
 export const SUMMARY_COLUMNS = [
   'organizationId',
+  'shard',
   'total',
   'sent',
   'skipped',
@@ -97,17 +127,32 @@ const INTERRUPT_GRACE_MS = 5_000
  * `invite send ORG --file`: validates the whole input, then sends one invitation per valid row with
  * `concurrency` requests in flight, journaling each row before and after its request so that a run that
  * is killed can be re-run without inviting anyone twice. See docs/BULK.md.
+ */
+export function runBulkInvite(options: BulkInviteOptions): Promise<BulkSummary> {
+  return runBulk<InviteRow>(inviteJob(options.organizationId), options)
+}
+
+/**
+ * Runs one bulk job over a file: validates the whole input (nothing is sent from a bad file), asks
+ * `confirm` when given, then sends one request per valid row of the shard with `concurrency` in flight, paced
+ * by the server's rate-limit headers, journaling each row before and after its request so that a run that is
+ * killed can be re-run with every row applied exactly once. See docs/BULK.md.
  *
  * @throws BulkInputError when the file as a whole is unusable (nothing is sent, no journal is made);
- *   JournalError when another run holds the journal; ApiError 401/403/404 (the whole run would fail alike);
- *   CliError exit 130 when interrupted by SIGINT/SIGTERM (the journal is closed first).
+ *   JournalError when another run holds the journal; ApiError with one of the job's fatal statuses (the whole
+ *   run would fail alike); CliError exit 130 when interrupted by SIGINT/SIGTERM (the journal is closed first).
  */
-export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSummary> {
+export async function runBulk<Row>(job: JobSpec<Row>, options: BulkOptions): Promise<BulkSummary> {
   const started = performance.now()
   const stderr = options.stderr ?? process.stderr
   const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY))
   const format = detectFormat(options.file, options.format)
   const dataDir = options.dataDir ?? (await defaultDataDir())
+  const select = shardFilter(options.shard)
+  const head = {
+    ...(job.organizationId === undefined ? {} : { organizationId: job.organizationId }),
+    ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+  }
   let path = options.file
   let spool: string | undefined
   try {
@@ -116,18 +161,30 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSum
       path = spool
     }
     if (options.dryRun) {
-      const summary = await dryRun(options, path, format, started)
+      const summary = await dryRun(job, options, path, format, started, select, head)
       stderr.write(
         `Dry run: ${summary.total - summary.invalid} of ${summary.total} rows would be sent, ` +
           `${summary.invalid} invalid; nothing was sent\n`,
       )
       return summary
     }
-    const scan = await scanInput(path, { format })
+    const scan = await scanInput<Row>(path, {
+      format,
+      schema: job.schema,
+      select,
+      visit: (item) => {
+        if (item.error === undefined) job.visit?.(item.row)
+      },
+    })
+    if (!options.api) throw new Error('runBulk: an API client is required unless dryRun is set')
+    await options.confirm?.({ rows: scan.valid, invalid: scan.invalid })
     const journal = openJournal({
       dir: join(dataDir, 'journals'),
-      organizationId: options.organizationId,
-      inputKey: scan.sha256,
+      organizationId: job.scope,
+      // Each shard has its own journal, so that N workers sharing one file resume independently.
+      inputKey: options.shard
+        ? `${scan.sha256}#shard-${options.shard.index}-of-${options.shard.count}`
+        : scan.sha256,
     })
     let summary: BulkSummary
     try {
@@ -135,25 +192,43 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkSum
       else if (journal.status().resumed)
         stderr.write(`Resuming an earlier run of this file (${journal.path})\n`)
       const total = scan.valid + scan.invalid
-      const counts = await send(options, journal, path, format, total, concurrency, stderr)
-      summary = {
-        organizationId: options.organizationId,
+      const runId = options.runId ?? scan.sha256
+      const counts = await send(
+        job,
+        options,
+        journal,
+        path,
+        format,
         total,
-        ...counts,
-        durationMs: Math.round(performance.now() - started),
-      }
+        concurrency,
+        stderr,
+        select,
+        runId,
+      )
+      summary = { ...head, total, ...counts, durationMs: Math.round(performance.now() - started) }
       if (options.report) {
-        await writeReport(options.report, journal.problems())
+        await writeReport(options.report, job.reportKey, journal.problems())
         summary.report = options.report
       }
     } finally {
       journal.close()
     }
-    stderr.write(`${summaryLine(summary)}\n`)
+    stderr.write(`${summaryLine(summary, job.words)}\n`)
     return summary
   } finally {
     if (spool) await rm(spool, { force: true })
   }
+}
+
+/**
+ * `--shard K/N`: the rows whose line number is congruent to K modulo N (K from 1 to N; N itself takes the
+ * lines divisible by N). Line numbers are fixed by the file's bytes, so every worker given the same file and N
+ * agrees on the split, invalid rows included, and the N shards cover every row exactly once.
+ */
+export function shardFilter(shard: Shard | undefined): ((line: number) => boolean) | undefined {
+  if (!shard || shard.count === 1) return undefined
+  const { index, count } = shard
+  return (line) => line % count === index % count
 }
 
 async function defaultDataDir(): Promise<string> {
@@ -161,22 +236,26 @@ async function defaultDataDir(): Promise<string> {
   return envPaths('orgctl', { suffix: '' }).data
 }
 
-async function dryRun(
-  options: BulkInviteOptions,
+async function dryRun<Row>(
+  job: JobSpec<Row>,
+  options: BulkOptions,
   path: string,
   format: InputFormat,
   started: number,
+  select: ((line: number) => boolean) | undefined,
+  head: Pick<BulkSummary, 'organizationId' | 'shard'>,
 ): Promise<BulkSummary> {
   let total = 0
   let invalid = 0
-  const report = options.report ? new ReportWriter(options.report) : undefined
+  const report = options.report ? new ReportWriter(options.report, job.reportKey) : undefined
   try {
-    for await (const items of readRowBatches(path, { format })) {
+    for await (const items of readRowBatches<Row>(path, { format, schema: job.schema })) {
       for (const item of items) {
+        if (select && !select(item.line)) continue
         total++
         if (item.error === undefined) continue
         invalid++
-        await report?.add(item.line, item.email, item.error)
+        await report?.add(item.line, itemKey(item), item.error)
       }
     }
     await report?.end()
@@ -186,7 +265,7 @@ async function dryRun(
     throw error
   }
   return {
-    organizationId: options.organizationId,
+    ...head,
     total,
     sent: 0,
     skipped: 0,
@@ -198,24 +277,37 @@ async function dryRun(
 }
 
 /** The sending pass: a pool of `concurrency` workers pulling rows from one reader, the journal as the record. */
-async function send(
-  options: BulkInviteOptions,
+async function send<Row>(
+  job: JobSpec<Row>,
+  options: BulkOptions,
   journal: Journal,
   path: string,
   format: InputFormat,
   total: number,
   concurrency: number,
   stderr: Writable,
+  select: ((line: number) => boolean) | undefined,
+  runId: string,
 ): Promise<RunCounts> {
   const counts: RunCounts = { sent: 0, skipped: 0, invalid: 0, failed: 0 }
   const progress = new Progress(stderr, total, options.progress ?? false)
   const stop = new AbortController()
-  // Every wait of the run (backoff, Retry-After, the shared pause) ends at once on Ctrl-C.
+  // Every wait of the run (backoff, Retry-After, the pacer, the shared pause) ends at once on Ctrl-C: each worker
+  // has up to two such waits listening on this one signal at a time (its own and the transport's), which is
+  // more than Node's default of 10 listeners before it warns of a leak; they are removed as each wait ends.
+  setMaxListeners(concurrency * 4 + 16, stop.signal)
   const sleep = (ms: number): Promise<void> => delay(ms, undefined, { signal: stop.signal })
-  const gate = new PauseGate()
-  if (!options.api) throw new Error('runBulkInvite: an API client is required unless dryRun is set')
-  const api = options.api.derive({ pause: gate, connections: concurrency, sleep })
-  const rows = readRows(path, { format })
+  // One pacer for every worker: the server's rate-limit headers set the pace of the whole run (docs/BULK.md).
+  const gate = new Pacer()
+  if (!options.api) throw new Error('runBulk: an API client is required unless dryRun is set')
+  const api = options.api.derive({
+    pause: gate,
+    connections: concurrency,
+    sleep,
+    onResponse: (status, headers) => gate.observe(status, headers),
+  })
+  await job.prepare?.(api)
+  const rows = readRows<Row>(path, { format, schema: job.schema })
   let fatal: unknown
   let interrupted = false
   let journalOpen = true
@@ -234,39 +326,47 @@ async function send(
   process.on('SIGTERM', onSignal)
 
   /** The next row that still has to be sent; invalid rows and rows finished by an earlier run are counted. */
-  const nextToSend = async (): Promise<{ item: ValidItem; entry: JournalEntry } | undefined> => {
+  const nextToSend = async (): Promise<{ item: ValidItem<Row>; entry: JournalEntry } | undefined> => {
     for (;;) {
       if (stop.signal.aborted) return undefined
       const next = await rows.next()
       if (next.done || stop.signal.aborted || !journalOpen) return undefined
       const item = next.value
+      if (select && !select(item.line)) continue
       if (item.error !== undefined) {
-        journal.recordInvalid(item.line, item.email, item.error)
+        journal.recordInvalid(item.line, itemKey(item), item.error)
         counts.invalid++
         continue
       }
-      const entry = journal.plan(item.line, item.row.email)
+      const entry = journal.plan(
+        item.line,
+        job.schema.keyOf(item.row) ?? '',
+        job.idempotencyKey?.(item.row, runId),
+      )
       if (entry.needsSend) return { item, entry }
       if (entry.state === 'sent' || entry.state === 'skipped') counts[entry.state]++
       progress.update(counts)
     }
   }
 
-  const sendRow = async (
-    item: ValidItem,
-    entry: JournalEntry,
-  ): Promise<{ state: DoneState; error?: string } | undefined> => {
+  const sendRow = async (item: ValidItem<Row>, entry: JournalEntry): Promise<Outcome | undefined> => {
+    // A row an earlier run left `sending` may have reached the server before that run died.
+    const inFlightBefore = entry.state === 'sending'
     for (let round = 0; ; round++) {
+      const context = {
+        line: item.line,
+        idempotencyKey: entry.idempotencyKey,
+        maybeApplied: inFlightBefore || round > 0,
+      }
       try {
-        await sendInvitation(api, options.organizationId, item.row, entry.idempotencyKey)
-        return { state: 'sent' }
+        return await job.send(api, item.row, context)
       } catch (error) {
-        if (error instanceof ApiError && error.status === 409)
-          return { state: 'skipped', error: reason(error) }
+        const settled = job.settle?.(error, context)
+        if (settled) return settled
         // Stopped while waiting or on the wire: the row stays `sending` and is re-sent, same key, next run.
         if (stop.signal.aborted && !(error instanceof ApiError && error.status < 500 && error.status !== 429))
           return undefined
-        if (error instanceof ApiError && [401, 403, 404].includes(error.status)) {
+        if (error instanceof ApiError && job.fatal.includes(error.status)) {
           // Every other row would get the same answer: stop the run and report it once.
           fatal ??= error
           stop.abort()
@@ -303,7 +403,7 @@ async function send(
       journal.markSending([next.item.line])
       const outcome = await sendRow(next.item, next.entry)
       if (!outcome || !journalOpen) return
-      journal.markDone(next.item.line, outcome.state, outcome.error)
+      journal.markDone(next.item.line, outcome.state as DoneState, outcome.error)
       counts[outcome.state]++
       progress.update(counts)
     }
@@ -345,23 +445,16 @@ function isTransient(error: unknown): boolean {
   return error instanceof ApiError && [429, 502, 503, 504].includes(error.status)
 }
 
-/** A reason for the report: the status, the API's message and its field errors. */
-function reason(error: unknown): string {
-  if (error instanceof ApiError) {
-    const fields = Object.entries(error.fields).map(([field, messages]) => `${field}: ${messages.join('; ')}`)
-    const detail = fields.filter((f) => !error.message.includes(f.split(': ')[1] ?? f))
-    return [`HTTP ${error.status}: ${error.message}`, ...detail].join('; ')
-  }
-  return error instanceof Error ? error.message : String(error)
-}
-
-/** The `--report` CSV (`line,email,reason`), written as rows come, with backpressure. */
+/** The `--report` CSV (`line,<key>,reason`), written as rows come, with backpressure, cells by csvRecord. */
 class ReportWriter {
   private readonly out: Writable
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    keyColumn: string,
+  ) {
     this.out = createWriteStream(file, { mode: 0o600 })
-    this.out.write(csvRecord(['line', 'email', 'reason']))
+    this.out.write(csvRecord(['line', keyColumn, 'reason']))
   }
 
   async add(line: number, email: string | null | undefined, reason: string | null): Promise<void> {
@@ -382,19 +475,23 @@ class ReportWriter {
 
 async function writeReport(
   file: string,
+  keyColumn: string,
   problems: Iterable<{ line: number; email: string | null; lastError: string | null }>,
 ): Promise<void> {
-  const report = new ReportWriter(file)
+  const report = new ReportWriter(file, keyColumn)
   for (const p of problems) await report.add(p.line, p.email, p.lastError)
   await report.end()
 }
 
 /** The one line a script sees on stderr at the end. */
-export function summaryLine(s: BulkSummary): string {
+export function summaryLine(
+  s: BulkSummary,
+  words: JobSpec<unknown>['words'] = { done: 'Sent', skippedNote: ' (already invited or members)' },
+): string {
   const seconds = s.durationMs / 1000
   const took = seconds < 10 ? `${seconds.toFixed(1)}s` : formatSeconds(seconds)
   return (
-    `Sent ${s.sent}, skipped ${s.skipped} (already invited or members), invalid ${s.invalid}, ` +
+    `${words.done} ${s.sent}, skipped ${s.skipped}${words.skippedNote}, invalid ${s.invalid}, ` +
     `failed ${s.failed} of ${s.total} rows in ${took}` +
     (s.report ? `; report: ${s.report}` : '')
   )

@@ -1,3 +1,5 @@
+import type { RowSchema } from './schema.js'
+
 /** One invitation, validated and normalised (trimmed), ready for `POST /organizations/{id}/invite`. */
 export interface InviteRow {
   email: string
@@ -120,4 +122,43 @@ function codePoints(text: string): number {
 export function show(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)
+}
+
+/** Invitations: `email,name,roles`, one invitation per address. The reader's default schema. */
+export const INVITE_ROWS: RowSchema<InviteRow> = {
+  columns: ['email', 'name', 'roles'],
+  required: ['email', 'name', 'roles'],
+  keyField: 'email',
+  check(fields, format) {
+    const check = checkRow({ email: fields.email, name: fields.name, roles: fields.roles }, format)
+    if (check.errors === undefined) return { row: check.row }
+    return check.email === undefined ? { errors: check.errors } : { errors: check.errors, key: check.email }
+  },
+  keyOf: (row) => row.email,
+  keyOfFields(fields) {
+    const check = checkEmail(fields.email)
+    return 'email' in check ? check.email : undefined
+  },
+  duplicate: (first, email) => `duplicate of line ${first} (${email}); each address is invited once`,
+}
+
+/**
+ * A list field: `;`-separated in CSV (`2;3`), an array in JSON Lines. Returns the trimmed pieces, or what is
+ * wrong; `example` shows the expected form in the message.
+ */
+export function listPieces(
+  value: unknown,
+  format: 'csv' | 'jsonl',
+  field: string,
+  example: { csv: string; jsonl: string },
+): unknown[] | string {
+  if (format === 'csv' && typeof value === 'string')
+    return value.trim() === '' ? [] : value.split(';').map((piece) => piece.trim())
+  if (format === 'jsonl' && Array.isArray(value)) return value
+  return `${field} must be a list (${format === 'csv' ? example.csv : example.jsonl})`
+}
+
+/** Role IDs as `checkRow` reads them, for the other row kinds that carry roles. */
+export function checkRoleList(value: unknown, format: 'csv' | 'jsonl'): number[] | string {
+  return checkRoles(value, format)
 }

@@ -2,7 +2,14 @@ import { Command, type Interfaces } from '@oclif/core'
 
 import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
-import { BulkFailed, ExitCode, mapError, type MappedError, type TokenSource } from './errors.js'
+import {
+  BulkFailed,
+  ExitCode,
+  mapError,
+  sandboxStartError,
+  type MappedError,
+  type TokenSource,
+} from './errors.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
@@ -143,9 +150,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
-    await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
     const { startServer } = await (await import('./server-entry.js')).loadServer()
-    const server = await startServer({ dbPath: target.dbPath, ephemeralAdmin: true })
+    const server = await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
+      .then(() => startServer({ dbPath: target.dbPath, ephemeralAdmin: true }))
+      .catch((error: unknown) => {
+        throw sandboxStartError(error, { dbPath: target.dbPath })
+      })
     this.cleanups.push(() => server.close())
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'

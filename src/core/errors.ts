@@ -170,3 +170,80 @@ function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
 function parseErrorMessage(message: string | undefined): string {
   return (message ?? 'Invalid usage').trim()
 }
+
+/** Where a sandbox server was asked to run: the database file, and the address for `server start`. */
+export interface SandboxPlace {
+  dbPath: string
+  host?: string
+  port?: number
+}
+
+/** File-system failures while creating or opening a sandbox, in words. */
+const FILE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EEXIST: 'part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  ENOSPC: 'no space left on the device',
+  ELOOP: 'too many symbolic links',
+}
+
+/**
+ * A sandbox that could not start, as the user can act on it (README "Exit codes"): an address it
+ * cannot listen on is exit 7 (the port is taken or not ours to take, like any other network
+ * failure), a `--host` that is not an address of this machine or a database path that cannot be used
+ * (folder not writable, not a folder, a file that is not a SQLite database) exit 2. Anything else
+ * stays as it was, an unexpected error. Never the raw `listen EADDRINUSE`.
+ */
+export function sandboxStartError(error: unknown, place: SandboxPlace): unknown {
+  const e = error as {
+    code?: unknown
+    syscall?: unknown
+    name?: unknown
+    message?: unknown
+    errstr?: unknown
+  }
+  const code = typeof e?.code === 'string' ? e.code : ''
+  const address = `${place.host ?? '127.0.0.1'}:${place.port ?? 0}`
+  if (e?.syscall === 'listen' || e?.syscall === 'bind') {
+    if (code === 'EADDRINUSE')
+      return new CliError(
+        `Cannot listen on ${address}: port ${place.port} is already in use by another process. ` +
+          'Stop it, or pick another --port (--port 0 takes any free port)',
+        ExitCode.Unavailable,
+      )
+    if (code === 'EACCES' || code === 'EPERM')
+      return new CliError(
+        `Cannot listen on ${address}: permission denied (ports below 1024 need privileges); pick another --port`,
+        ExitCode.Unavailable,
+      )
+    if (code === 'EADDRNOTAVAIL')
+      return new UsageError(`--host ${place.host}: not an address of this machine (try 127.0.0.1 or ::1)`)
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new UsageError(`--host ${place.host}: not an address of this machine (try 127.0.0.1 or ::1)`)
+  const db = `the sandbox database ${place.dbPath}`
+  const problem = FILE_PROBLEMS[code]
+  if (problem) {
+    const path =
+      typeof (error as { path?: unknown }).path === 'string' ? ` (${(error as { path: string }).path})` : ''
+    return new UsageError(
+      `Cannot use ${db}: ${problem}${path}. Pick a writable folder (--db, or XDG_DATA_HOME)`,
+    )
+  }
+  // better-sqlite3's SqliteError (code SQLITE_*), node:sqlite's (code ERR_SQLITE_ERROR, errstr).
+  if (e?.name === 'SqliteError' || code.startsWith('SQLITE_') || code === 'ERR_SQLITE_ERROR') {
+    const reason = String(typeof e.errstr === 'string' ? e.errstr : e.message)
+    if (/CANTOPEN|READONLY|unable to open|readonly/i.test(`${code} ${reason}`))
+      return new UsageError(`Cannot use ${db}: ${reason}. Pick a writable folder (--db, or XDG_DATA_HOME)`)
+    if (/NOTADB|CORRUPT|not a database|malformed/i.test(`${code} ${reason}`))
+      return new UsageError(
+        `Cannot use ${db}: it is not a SQLite database of orgctl (${reason}). ` +
+          'Move it away, or pick another file (--db); `orgctl sandbox reset` deletes a sandbox',
+      )
+  }
+  return error
+}

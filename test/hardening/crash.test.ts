@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 import Database from 'better-sqlite3'
@@ -7,13 +6,14 @@ import { Pool } from 'undici'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { startServerProcess, stopProcess, type ServerProcess } from '../helpers/bulk.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const TOKEN = 'crash-test-admin-token-4a7c9e1b3d5f'
 const WORKERS = 16
 const KILL_AFTER_ACKS = 240
 const MAX_PER_WORKER = 200
 
-const dir = mkdtempSync(join(tmpdir(), 'orgctl-crash-'))
+const dir = tempDir('crash')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function call(pool: Pool, method: string, path: string, json?: unknown, key?: string) {

@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServerProcess, type ServerProcess } from '../helpers/bulk.js'
 import { UNKNOWN_ORG, freshHome, runCli, type CliRun } from '../helpers/cli.js'
 import { faultServer } from '../helpers/faults.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const ADMIN_TOKEN = 'hardening-admin-token-5f0c1e9a7b3d4c2e8f6a'
 const PASSWORD = 'Tr0ub4dor-and-a-half-9x7q'
@@ -24,7 +24,7 @@ function keep(what: string, run: CliRun): CliRun {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orgctl-secrets-'))
+  dir = tempDir('secrets')
   server = await startServerProcess({ dbPath: join(dir, 'sandbox.db'), token: ADMIN_TOKEN })
   server.child.stdout!.on('data', (d: Buffer) => (serverOutput += d.toString()))
   server.child.stderr!.on('data', (d: Buffer) => (serverOutput += d.toString()))

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { freshHome, runCli } from '../helpers/cli.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
+import { tempDir } from '../helpers/tmp.js'
 
 /**
  * Hostile avatar files, through the CLI (which checks before sending) and straight at the API (which
@@ -64,7 +64,7 @@ const upload = (bytes: Buffer, filename: string) =>
 
 beforeAll(async () => {
   // The sandbox lives two levels down, so that "../../evil.png" from its media folder lands in `root`.
-  root = mkdtempSync(join(tmpdir(), 'orgctl-uploads-'))
+  root = tempDir('uploads')
   sandboxDir = join(root, 'a', 'b')
   mkdirSync(sandboxDir, { recursive: true })
   s = await startTestServer({ dbPath: join(sandboxDir, 'sandbox.db') })

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import Database from 'better-sqlite3'
 
 import { freshHome } from './cli.js'
+import { baseEnv, tempDir } from './tmp.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -46,7 +47,7 @@ export function startServerProcess(options: {
     process.execPath,
     [BIN, ...args, '--admin-token', options.token, ...(options.args ?? [])],
     {
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      env: { ...baseEnv(), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
@@ -148,7 +149,7 @@ export function deliveries(
 
 /** A temp folder with a CSV of `n` valid people (`p<i>@example.com`), and its path. */
 export function peopleCsv(n: number, prefix = 'p'): { dir: string; file: string; emails: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-bulk-'))
+  const dir = tempDir('bulk')
   const emails = Array.from({ length: n }, (_, i) => `${prefix}${i + 1}@example.com`)
   const file = join(dir, 'people.csv')
   writeFileSync(file, `email,name,roles\n${emails.map((e, i) => `${e},Person ${i + 1},3`).join('\n')}\n`)
@@ -163,7 +164,79 @@ export function cliEnv(server: ServerProcess, home = freshHome()): Record<string
 /** Spawns the CLI without waiting, so that a test can kill it. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+}
+
+/**
+ * Adds `n` members (role 3, Member) to an organization straight into the server's SQLite file (WAL, so the
+ * server may be running): a test of removals needs hundreds, which invitations and acceptances would take
+ * minutes to make. Returns them in insertion order.
+ */
+export function seedMembers(
+  dbPath: string,
+  organizationId: string,
+  n: number,
+  prefix = 'm',
+): { id: number; email: string }[] {
+  const db = new Database(dbPath, { timeout: 10_000 })
+  try {
+    const now = new Date().toISOString()
+    const addUser = db.prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)')
+    const addMember = db.prepare(
+      'INSERT INTO members (organization_id, user_id, joined_at) VALUES (?, ?, ?) RETURNING id',
+    )
+    const addRole = db.prepare('INSERT INTO member_roles (member_id, role_id) VALUES (?, 3)')
+    const seed = db.transaction(() =>
+      Array.from({ length: n }, (_, i) => {
+        const userId = randomUUID()
+        const email = `${prefix}${i + 1}@example.com`
+        addUser.run(userId, email, `Member ${i + 1}`, now)
+        const { id } = addMember.get(organizationId, userId, now) as { id: number }
+        addRole.run(id)
+        return { id, email }
+      }),
+    )
+    return seed()
+  } finally {
+    db.close()
+  }
+}
+
+/** Member IDs of an organization, read from the server's SQLite file. */
+export function memberIds(dbPath: string, organizationId: string): Set<number> {
+  const db = new Database(dbPath, { readonly: true, timeout: 10_000 })
+  try {
+    const rows = db.prepare('SELECT id FROM members WHERE organization_id = ?').all(organizationId) as {
+      id: number
+    }[]
+    return new Set(rows.map((r) => r.id))
+  } finally {
+    db.close()
+  }
+}
+
+/** Ledger rows per organization (count, amount, points), read from the server's SQLite file. */
+export function ledger(dbPath: string): Map<string, { rows: number; amount: number; points: number }> {
+  const db = new Database(dbPath, { readonly: true, timeout: 10_000 })
+  try {
+    const rows = db
+      .prepare(
+        'SELECT organization_id AS org, count(*) AS n, sum(amount) AS amount, sum(sms_points) AS points FROM ledger GROUP BY 1',
+      )
+      .all() as { org: string; n: number; amount: number; points: number }[]
+    return new Map(rows.map((r) => [r.org, { rows: r.n, amount: r.amount, points: r.points }]))
+  } finally {
+    db.close()
+  }
+}
+
+/** Resolves once `predicate` holds (polled every 5 ms), or rejects after `ms`. */
+export async function until(predicate: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 5))
+  }
 }

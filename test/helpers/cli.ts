@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 import { startServer, type RunningServer } from '../../src/server/sandbox.js'
+import { baseEnv, tempDir } from './tmp.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -36,7 +35,7 @@ export interface RunOptions {
 
 /** A fresh, empty HOME/XDG layout with colour off: no profile, no sandbox data. */
 export function freshHome(): Record<string, string> {
-  const home = mkdtempSync(join(tmpdir(), 'orgctl-home-'))
+  const home = tempDir('home')
   return {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -47,7 +46,7 @@ export function freshHome(): Record<string, string> {
 
 /** Runs `node bin/run.js ...args` without a terminal, the way a script or CI job does. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '' }
+  const env: Record<string, string> = baseEnv()
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v
   const started = Date.now()
   return new Promise((resolvePromise, reject) => {
@@ -86,7 +85,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-e2e-'))
+  const dir = tempDir('e2e')
   const token = `test-admin-${Math.random().toString(36).slice(2)}-token`
   const server = await startServer({ dbPath: join(dir, 'sandbox.db'), adminToken: token })
   return { server, token, dir, env: { ...freshHome(), ORGCTL_API_URL: server.url, ORGCTL_TOKEN: token } }

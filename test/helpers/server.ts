@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from '../../src/server/app.js'
 import { assertMatchesContract } from './contract.js'
+import { tempDir } from './tmp.js'
 
 // Tests read response bodies freely; the contract check has already validated their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,7 +51,7 @@ export interface TestServer {
 
 /** Starts a test server; every response it sees is checked against api/openapi.yaml. */
 export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-server-'))
+  const dir = tempDir('server')
   const dbPath = join(dir, 'sandbox.db')
   const adminToken = 'test-admin-token-' + Math.random().toString(36).slice(2)
   let offset = 0

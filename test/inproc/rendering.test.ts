@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +8,7 @@ import OrgCreate from '../../src/commands/org/create.js'
 import OrgGet from '../../src/commands/org/get.js'
 import { startServer, type RunningServer } from '../../src/server/sandbox.js'
 import { runCommand } from '../helpers/run-command.js'
+import { tempDir } from '../helpers/tmp.js'
 
 // Commands run in this process against a real sandbox server on 127.0.0.1: the fast ring for rendering
 // and error mapping (the spawn tests in test/e2e prove the built binary).
@@ -19,7 +19,7 @@ let orgId: string
 const TOKEN = 'inproc-admin-token-0123456789'
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orgctl-inproc-'))
+  dir = tempDir('inproc')
   server = await startServer({ dbPath: join(dir, 'sandbox.db'), adminToken: TOKEN })
   env = {
     HOME: dir,

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resetSandbox, sandboxFiles, startServer } from '../../src/server/sandbox.js'
+import { tempDir } from '../helpers/tmp.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'orgctl-sandbox-'))
+const dir = tempDir('sandbox')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('startServer and resetSandbox', () => {

@@ -1,11 +1,11 @@
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sandboxFiles, startServer } from '../../src/server/sandbox.js'
 import type { AnyJson } from '../helpers/server.js'
+import { tempDir } from '../helpers/tmp.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'orgctl-secrets-'))
+const dir = tempDir('secrets')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function mainDatabaseBytes(dbPath: string): Buffer {

@@ -2,18 +2,18 @@
 // hold it to oclif's own answers, byte for byte, for every form it answers, and check that it steps
 // aside whenever the answer could differ.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
 import { loadedPackages, tracedFiles } from './modules.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
-const home = mkdtempSync(join(tmpdir(), 'orgctl-fast-'))
+const home = tempDir('fast')
 
 interface Run {
   code: number | null
@@ -23,10 +23,10 @@ interface Run {
 }
 
 /** Runs orgctl piped; reports whether @oclif/core was loaded at all. */
-function orgctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function orgctl(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<Run> {
   const trace = join(mkdtempSync(join(home, 'trace-')), 'modules.txt')
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', TRACER, BIN, ...args], {
+    const child = spawn(process.execPath, ['--import', TRACER, bin, ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: home,
@@ -49,7 +49,15 @@ function orgctl(args: string[], env: Record<string, string> = {}): Promise<Run> 
       } catch {
         // nothing loaded beyond the entry
       }
-      done({ code, stdout, stderr, oclifLoaded: loadedPackages(tracedFiles(modules)).has('@oclif/core') })
+      const files = tracedFiles(modules)
+      // The bundle holds oclif; in a copy of the package (outside ROOT) its file names no package.
+      const bundle = join(dirname(dirname(bin)), 'dist/index.js')
+      done({
+        code,
+        stdout,
+        stderr,
+        oclifLoaded: loadedPackages(files).has('@oclif/core') || files.includes(bundle),
+      })
     })
   })
 }
@@ -111,5 +119,57 @@ describe('fast paths in bin/run.js', () => {
     const r = await orgctl(['org', 'get', 'not-a-uuid'])
     expect(r.oclifLoaded).toBe(true)
     expect(r.code).toBe(2)
+  })
+
+  it('takes -h as --help, as oclif does', async () => {
+    const [fast, slow] = await Promise.all([
+      orgctl(['org', 'get', '-h']),
+      orgctl(['org', 'get', '-h'], OCLIF),
+    ])
+    expect(fast.oclifLoaded).toBe(false)
+    expect(slow.oclifLoaded).toBe(true)
+    expect(fast).toEqual({ ...slow, oclifLoaded: false })
+    expect(fast.stdout).toContain('USAGE')
+  })
+})
+
+describe("the fast paths' build identity (bin/stamp.js)", () => {
+  /** A copy of the package as an install has it: new files (new mtimes), the same node_modules. */
+  function copyPackage(): string {
+    const dir = tempDir('fast-copy')
+    for (const f of ['bin', 'dist', 'package.json', 'oclif.manifest.json'])
+      cpSync(join(ROOT, f), join(dir, f), { recursive: true })
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+    return dir
+  }
+
+  it('matches in a copy whose files have other times, as in an installed copy', async () => {
+    const dir = copyPackage()
+    const later = new Date(Date.now() + 3_600_000)
+    utimesSync(join(dir, 'oclif.manifest.json'), later, later)
+    const bin = join(dir, 'bin/run.js')
+    for (const argv of [['--version'], ['--help'], ['org', 'get', '--help']]) {
+      const [fast, slow] = await Promise.all([orgctl(argv, {}, bin), orgctl(argv, OCLIF, bin)])
+      expect(fast.oclifLoaded, argv.join(' ')).toBe(false)
+      expect(fast).toEqual({ ...slow, oclifLoaded: false })
+    }
+  })
+
+  it('steps aside when the manifest or the version differs from the build, and oclif answers', async () => {
+    const dir = copyPackage()
+    const manifest = join(dir, 'oclif.manifest.json')
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n`)
+    const changedManifest = await orgctl(['org', 'get', '--help'], {}, join(dir, 'bin/run.js'))
+    expect(changedManifest.oclifLoaded).toBe(true)
+    expect(changedManifest.code).toBe(0)
+    expect(changedManifest.stdout).toContain('USAGE')
+
+    const other = copyPackage()
+    const pjsonFile = join(other, 'package.json')
+    const pjson = JSON.parse(readFileSync(pjsonFile, 'utf8')) as { version: string }
+    writeFileSync(pjsonFile, JSON.stringify({ ...pjson, version: '9.9.9' }))
+    const changedVersion = await orgctl(['--version'], {}, join(other, 'bin/run.js'))
+    expect(changedVersion.oclifLoaded).toBe(true)
+    expect(changedVersion.stdout).toMatch(/^orgctl\/9\.9\.9 /)
   })
 })

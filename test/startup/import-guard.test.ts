@@ -1,13 +1,13 @@
 // The start-up guard (issue 6): commands that need neither the sandbox nor a prompt nor a CSV parser
 // must not load them. No timing here, only which modules a process loaded, so it holds on any machine.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
 import { loadedPackages, tracedFiles } from './modules.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 const TRACER = join(import.meta.dirname, 'trace-modules.mjs')
@@ -20,7 +20,7 @@ const HEAVY = ['fastify', 'better-sqlite3', '@inquirer/prompts', 'csv-parse', '@
 
 /** Runs orgctl with module loading traced; returns its exit code, stdout and the files it loaded. */
 function traced(args: string[], env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'orgctl-trace-'))
+  const dir = tempDir('trace')
   const out = join(dir, 'modules.txt')
   try {
     const r = spawnSync(process.execPath, ['--import', TRACER, BIN, ...args], {
@@ -53,7 +53,7 @@ describe('start-up imports', () => {
   })
 
   it('the tracer sees the CSV parser inside the bundle when a command uses it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgctl-csv-'))
+    const dir = tempDir('csv')
     try {
       const file = join(dir, 'people.csv')
       writeFileSync(file, 'email,name,roles\nann@example.com,Ann,3\n')

@@ -1,5 +1,6 @@
 // The bundle loads undici through dist/undici-lite.cjs, one file built from scripts/undici-lite.cjs
 // (issue 6, start-up); it must behave as undici does.
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -78,5 +79,18 @@ describe('undici-lite', () => {
     } finally {
       await agent.close()
     }
+  })
+
+  it('depends on an exactly pinned undici that has every internal file it requires by path', () => {
+    // What scripts/build.mjs (checkUndiciInternals) stops on; a range here would let an install pick an
+    // undici whose internal layout the build never saw.
+    const root = new URL('../../', import.meta.url)
+    const pinned = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).dependencies.undici
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(require('undici/package.json').version).toBe(pinned)
+    const source = readFileSync(new URL('scripts/undici-lite.cjs', root), 'utf8')
+    const paths = [...source.matchAll(/require\('(undici\/[^']+)'\)/g)].map((m) => m[1]!)
+    expect(paths.length).toBeGreaterThan(3)
+    for (const path of paths) expect(() => require.resolve(path)).not.toThrow()
   })
 })

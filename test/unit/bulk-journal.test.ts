@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 import Database from 'better-sqlite3'
@@ -11,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { JournalError, journalPath, openJournal } from '../../src/bulk/journal.js'
 import type { OpenJournalOptions } from '../../src/bulk/journal.js'
+import { tempDir } from '../helpers/tmp.js'
 
 let dir: string
 let journals = 0
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'orgctl-journal-'))
+  dir = tempDir('journal')
 })
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs'
+import { rmSync, writeFileSync, createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { once } from 'node:events'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { createHash } from 'node:crypto'
@@ -18,10 +17,11 @@ import {
   spoolToFile,
 } from '../../src/bulk/reader.js'
 import type { ReadRowsOptions, RowItem } from '../../src/bulk/reader.js'
+import { tempDir } from '../helpers/tmp.js'
 
 let dir: string
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'orgctl-reader-'))
+  dir = tempDir('reader')
 })
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })

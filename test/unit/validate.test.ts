@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
 import { UsageError } from '../../src/core/errors.js'
 import * as validate from '../../src/core/validate.js'
+import { tempDir } from '../helpers/tmp.js'
 
 describe('local validation', () => {
   it('accepts UUIDs and names the argument when one is malformed', () => {
@@ -40,7 +40,7 @@ describe('local validation', () => {
   })
 
   it('recognises images by their bytes, not their name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgctl-img-'))
+    const dir = tempDir('img')
     const png = join(dir, 'logo.txt')
     writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]))
     expect((await validate.readImageFile(png, 'FILE')).contentType).toBe('image/png')

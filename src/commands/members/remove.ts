@@ -1,7 +1,9 @@
-import { Args } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 
+import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
+import type { BulkSummary } from '../../bulk/runner.js'
 import { BaseCommand } from '../../core/base-command.js'
-import { ConfirmationRequired } from '../../core/errors.js'
+import { ConfirmationRequired, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
 import { confirmMemberRemoval } from '../../core/interactive.js'
 import { isInteractive } from '../../core/prompts.js'
@@ -20,19 +22,45 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
   static override summary = 'Remove a member from an organization'
   static override description =
     'On a terminal, orgctl names the member and asks you to type their e-mail address to confirm; ' +
-    'without a terminal, --yes is required.'
+    'without a terminal, --yes is required. With --file, it shows how many members the file removes and asks ' +
+    'once (or needs --yes).'
   static override examples = [
     '<%= config.bin %> members remove ORG 7',
     '<%= config.bin %> members remove ORG 7 --yes --json',
+    '<%= config.bin %> members remove ORG --file leavers.csv --yes --report failed.csv',
   ]
   static override args = {
     org: Args.string({ description: 'Organization ID (UUID)', required: true }),
-    member: Args.string({ description: 'Member ID (positive integer)', required: true }),
+    member: Args.string({ description: 'Member ID (positive integer); not with --file', required: false }),
   }
-  static override flags = { yes: yesFlag }
+  static override flags = {
+    yes: yesFlag,
+    file: Flags.string({
+      char: 'f',
+      description:
+        'Remove every member in this CSV (column: member, an ID or an e-mail) or JSON Lines file; - reads stdin',
+      helpGroup: 'BULK',
+    }),
+    ...bulkFlags,
+  }
 
-  async run(): Promise<MembersRemoveResult> {
+  async run(): Promise<MembersRemoveResult | BulkSummary> {
     const org = validate.uuid(this.args.org, 'ORG')
+    if (this.flags.file !== undefined) {
+      if (this.args.member !== undefined) throw new UsageError('Give MEMBER or --file, not both')
+      const { memberRemoveJob } = await import('../../bulk/jobs.js')
+      return runFromFile({
+        job: memberRemoveJob(org),
+        file: this.flags.file,
+        flags: this.flags,
+        api: () => this.api(),
+        show: (view) => this.show(view),
+        json: this.jsonEnabled(),
+        confirmation: { action: `remove members from organization ${org}` },
+      })
+    }
+    for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
+    if (this.args.member === undefined) throw new UsageError('Missing MEMBER (a member ID), or give --file')
     const memberId = validate.positiveInt(this.args.member, 'MEMBER')
     if (!this.flags.yes && !isInteractive()) throw new ConfirmationRequired('Removing a member')
     const { removeMember } = await import('../../api/members.js')

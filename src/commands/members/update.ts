@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 
 import type { Member } from '../../api/types.js'
+import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
+import type { BulkSummary } from '../../bulk/runner.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
 import { isInteractive } from '../../core/prompts.js'
@@ -20,10 +22,11 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
   static override examples = [
     '<%= config.bin %> members update ORG 7',
     '<%= config.bin %> members update ORG 7 --role 2 --role 4 --workspace 9b2c0f9e-3c1d-4f7a-9b8e-2f1a6c3d5e7f --json',
+    '<%= config.bin %> members update ORG --file access.csv --report failed.csv',
   ]
   static override args = {
     org: Args.string({ description: 'Organization ID (UUID)', required: true }),
-    member: Args.string({ description: 'Member ID (positive integer)', required: true }),
+    member: Args.string({ description: 'Member ID (positive integer); not with --file', required: false }),
   }
   static override flags = {
     role: Flags.string({
@@ -31,10 +34,33 @@ export default class MembersUpdate extends BaseCommand<typeof MembersUpdate> {
       multiple: true,
     }),
     workspace: Flags.string({ description: 'Workspace ID (UUID, repeatable)', multiple: true }),
+    file: Flags.string({
+      char: 'f',
+      description:
+        'Set the roles and workspaces of every member in this CSV (member,roles,workspaces; member is an ID or an ' +
+        'e-mail; lists are ;-separated) or JSON Lines file; - reads stdin',
+      helpGroup: 'BULK',
+      exclusive: ['role', 'workspace'],
+    }),
+    ...bulkFlags,
   }
 
-  async run(): Promise<MembersUpdateResult> {
+  async run(): Promise<MembersUpdateResult | BulkSummary> {
     const org = validate.uuid(this.args.org, 'ORG')
+    if (this.flags.file !== undefined) {
+      if (this.args.member !== undefined) throw new UsageError('Give MEMBER or --file, not both')
+      const { memberUpdateJob } = await import('../../bulk/jobs.js')
+      return runFromFile({
+        job: memberUpdateJob(org),
+        file: this.flags.file,
+        flags: this.flags,
+        api: () => this.api(),
+        show: (view) => this.show(view),
+        json: this.jsonEnabled(),
+      })
+    }
+    for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
+    if (this.args.member === undefined) throw new UsageError('Missing MEMBER (a member ID), or give --file')
     const memberId = validate.positiveInt(this.args.member, 'MEMBER')
     // Both lists replace the current ones, so guessing a missing one would silently drop access: on a
     // terminal the person picks it, otherwise it is a usage error.

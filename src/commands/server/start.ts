@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { Command, Flags } from '@oclif/core'
+import { Command, Flags, type Interfaces } from '@oclif/core'
+
+import { mapError, sandboxStartError } from '../../core/errors.js'
 
 /** `orgctl server start`: the sandbox API on 127.0.0.1 until SIGINT or SIGTERM. */
 export default class ServerStart extends Command {
@@ -44,15 +46,16 @@ export default class ServerStart extends Command {
     const generated = flags['admin-token'] ? undefined : randomBytes(32).toString('base64url')
     const adminToken = flags['admin-token'] ?? generated!
     const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)
+    const place = { dbPath: flags.db, host: flags.host, port: flags.port }
     const server = await startServer({
-      dbPath: flags.db,
-      host: flags.host,
-      port: flags.port,
+      ...place,
       adminToken,
       rateLimit: flags['rate-limit']
         ? { max: flags['rate-limit'], windowMs: flags['rate-window'] * 1000 }
         : false,
       ...(log ? { log } : {}),
+    }).catch((error: unknown) => {
+      throw sandboxStartError(error, place)
     })
     if (generated) process.stderr.write(`Admin token (shown once): ${generated}\n`)
     process.stdout.write(`Listening on ${server.url}\n`)
@@ -67,5 +70,15 @@ export default class ServerStart extends Command {
       process.on('SIGTERM', stop)
     })
     await server.close()
+  }
+
+  /**
+   * Not a BaseCommand (none of the client's global flags apply), but its failures go through the same
+   * mapping: a message the user can act on and the documented exit code.
+   */
+  override async catch(error: Interfaces.CommandError): Promise<void> {
+    const mapped = mapError(error)
+    process.exitCode = mapped.exitCode
+    process.stderr.write(`Error: ${mapped.message}\n`)
   }
 }

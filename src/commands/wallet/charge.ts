@@ -4,6 +4,8 @@ import { Args, Flags } from '@oclif/core'
 
 import { ApiError } from '../../api/errors.js'
 import type { LedgerEntry } from '../../api/types.js'
+import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
+import type { BulkSummary } from '../../bulk/runner.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { CliError, ConfirmationRequired, ExitCode, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
@@ -34,8 +36,11 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
   static override examples = [
     '<%= config.bin %> wallet charge ORG --amount 1000 --service sms --sms-point 100 --reason "Monthly SMS package"',
     '<%= config.bin %> wallet charge ORG --amount 1000 --sms-point 100 --yes --idempotency-key "ci-$RUN_ID" --json',
+    '<%= config.bin %> wallet charge --file billing.csv --run-id "billing-2026-12" --yes --report failed.csv',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = {
+    org: Args.string({ description: 'Organization ID (UUID); not with --file', required: false }),
+  }
   static override flags = {
     amount: Flags.string({ description: 'Amount in minor currency units (positive whole number)' }),
     service: Flags.string({ description: 'Service being bought; only "sms" exists', default: 'sms' }),
@@ -47,10 +52,47 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
       description: 'Key that makes retries safe (default: a new UUID per invocation)',
     }),
     yes: yesFlag,
+    file: Flags.string({
+      char: 'f',
+      description:
+        'Charge every organization in this CSV (organization,amount,sms_point, optional reason and key) or JSON ' +
+        'Lines file: the billing run; - reads stdin',
+      helpGroup: 'BULK',
+      exclusive: ['amount', 'sms-point', 'reason', 'idempotency-key'],
+    }),
+    'run-id': Flags.string({
+      description:
+        "The billing run's identity, from which each row's idempotency key is derived (default: the file's " +
+        'SHA-256); keep it when fixing and re-running a file so that nobody is charged twice',
+      helpGroup: 'BULK',
+      dependsOn: ['file'],
+    }),
+    ...bulkFlags,
   }
 
-  async run(): Promise<WalletChargeResult> {
+  private async runFile(file: string): Promise<BulkSummary> {
+    if (this.args.org !== undefined)
+      throw new UsageError('Give ORG or --file, not both (the file names each organization)')
+    if (this.flags['run-id'] !== undefined) validate.idempotencyKey(this.flags['run-id'], '--run-id')
+    const { walletChargeJob } = await import('../../bulk/jobs.js')
+    // Filled while the file is validated, for the confirmation: what the run charges in all.
+    const tally = { amount: 0, smsPoints: 0 }
+    return runFromFile({
+      job: walletChargeJob(tally),
+      file,
+      flags: this.flags,
+      api: () => this.api(),
+      show: (view) => this.show(view),
+      json: this.jsonEnabled(),
+      confirmation: { action: 'charge wallets', tally },
+    })
+  }
+
+  async run(): Promise<WalletChargeResult | BulkSummary> {
     const f = this.flags
+    if (f.file !== undefined) return this.runFile(f.file)
+    for (const flag of BULK_ONLY_FLAGS) if (f[flag]) throw new UsageError(`--${flag} needs --file`)
+    if (this.args.org === undefined) throw new UsageError('Missing ORG (an organization ID), or give --file')
     const org = validate.uuid(this.args.org, 'ORG')
     if (f.amount === undefined)
       throw new UsageError('Missing required flag --amount (a positive whole number)')
