@@ -34,6 +34,23 @@ export default tseslint.config(
     },
   },
   {
+    // The SQLite seam is shared by the server and the bulk journal: it depends on neither.
+    files: ['src/sqlite/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/api/**', '**/commands/**', '**/bulk/**', '**/server/**', '@oclif/*'],
+              message: 'src/sqlite imports nothing of the project.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -31,18 +31,20 @@ function fastAnswer(argv, env) {
   if (data.hooks.length > 0 || JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(stamp))
     return undefined
 
+  // oclif's user agent: what --version prints, and what root help shows under VERSION.
+  const os = platform()
+  // oclif's Config: 'wsl' under WSL (it asks wsl-utils), x86 for ia32.
+  if (os === 'linux' && (/microsoft/i.test(release()) || procVersionMentionsMicrosoft())) return undefined
+  const cpu = arch() === 'ia32' ? 'x86' : arch()
+  const userAgent = `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}`
   const versionFlags = new Set(['--version', ...(pjson.oclif.additionalVersionFlags ?? [])])
-  if (versionFlags.has(argv[0])) {
-    // oclif's Config: 'wsl' under WSL (it asks wsl-utils), x86 for ia32.
-    const os = platform()
-    if (os === 'linux' && (/microsoft/i.test(release()) || procVersionMentionsMicrosoft())) return undefined
-    const cpu = arch() === 'ia32' ? 'x86' : arch()
-    return `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}\n`
-  }
+  if (versionFlags.has(argv[0])) return `${userAgent}\n`
   if (process.stdout.isTTY) return undefined
   // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
   const helpFlags = new Set(pjson.oclif.additionalHelpFlags ?? [])
-  return data.help[JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))]
+  const text = data.help[JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))]
+  // Rendered by the build's Node: this Node's user agent goes in its place (an installed copy runs on any).
+  return text === undefined || !data.userAgent ? text : text.split(data.userAgent).join(userAgent)
 }
 
 function procVersionMentionsMicrosoft() {

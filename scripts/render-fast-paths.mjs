@@ -69,6 +69,7 @@ if (hooks.length === 0) {
     if (text) help[JSON.stringify(argv)] = text
   }
 }
-const data = { stamp: stamp(root), hooks, help }
+// Root help shows oclif's user agent, which names this Node: bin/run.js puts its own in its place.
+const data = { stamp: stamp(root), hooks, help, userAgent: config.userAgent }
 writeFileSync(`${out}.tmp`, JSON.stringify(data))
 renameSync(`${out}.tmp`, out)

@@ -2,8 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
-import Database from 'better-sqlite3'
-import type { Statement } from 'better-sqlite3'
+import { openDatabase, sqliteErrorCode, type Database, type Statement } from '../sqlite/driver.js'
 
 import { JournalError } from './errors.js'
 
@@ -94,16 +93,16 @@ export function openJournal(options: OpenJournalOptions): Journal {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 })
   const path = journalPath(options.dir, options.organizationId, options.inputKey)
   // A short busy timeout: a lock held by another run is not going away, so say so at once.
-  const db = new Database(path, { timeout: 200 })
+  const db = openDatabase(path, { busyTimeoutMs: 200 })
   try {
     // EXCLUSIVE before WAL: the WAL index then lives in this process's memory (no -shm file), and the lock
     // taken below is held until close or process death, so two runs cannot interleave on one journal.
-    db.pragma('locking_mode = EXCLUSIVE')
-    db.pragma('journal_mode = WAL')
+    db.exec('PRAGMA locking_mode = EXCLUSIVE')
+    db.exec('PRAGMA journal_mode = WAL')
     // NORMAL in WAL: a commit is written to the WAL file before COMMIT returns, so it survives the process
     // being killed (the case we must survive); only an OS crash or power cut can lose the last commits, and
     // then a row falls back to `pending` and is re-sent; the server answers 409, so nobody is invited twice.
-    db.pragma('synchronous = NORMAL')
+    db.exec('PRAGMA synchronous = NORMAL')
     db.exec('BEGIN EXCLUSIVE')
     db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -139,7 +138,7 @@ export function openJournal(options: OpenJournalOptions): Journal {
   } catch (error) {
     db.close()
     if (error instanceof JournalError) throw error
-    const code = (error as { code?: unknown }).code
+    const code = sqliteErrorCode(error)
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       throw new JournalError(
         `another orgctl run is using the journal ${path}; wait for it to finish (or stop it) and run again`,
@@ -157,12 +156,12 @@ export function openJournal(options: OpenJournalOptions): Journal {
  * batches (by count, by age, and always by {@link Journal.markSending}), so bookkeeping costs microseconds
  * per row; what must be durable before a request goes out is made durable by `markSending`.
  *
- * The methods are synchronous (better-sqlite3): call them from one place, the runner's loop.
+ * The methods are synchronous (SQLite through src/server/db/driver.ts): call them from one place, the runner's loop.
  */
 export class Journal {
   /** The SQLite file. */
   readonly path: string
-  private readonly db: Database.Database
+  private readonly db: Database
   private readonly now: () => number
   private readonly maxBatchOps: number
   private readonly maxBatchMs: number
@@ -172,18 +171,18 @@ export class Journal {
   private batchStartedAt = 0
   private closed = false
   private readonly statements: {
-    insert: Statement<[number, string | null, RowState, string, string | null, number]>
-    byLine: Statement<[number]>
-    reopen: Statement<[number, number]>
-    sending: Statement<[number, number]>
-    done: Statement<[RowState, string | null, number, number]>
-    invalid: Statement<[number, string | null, string, string, number]>
-    counts: Statement<[]>
-    problems: Statement<[]>
+    insert: Statement
+    byLine: Statement
+    reopen: Statement
+    sending: Statement
+    done: Statement
+    invalid: Statement
+    counts: Statement
+    problems: Statement
   }
 
   /** @internal use {@link openJournal}. */
-  constructor(db: Database.Database, path: string, options: OpenJournalOptions) {
+  constructor(db: Database, path: string, options: OpenJournalOptions) {
     this.db = db
     this.path = path
     this.now = options.now ?? Date.now
@@ -266,15 +265,23 @@ export class Journal {
    * @throws Error when a line was never planned or is already finished (a bug in the caller).
    */
   markSending(lines: readonly number[]): void {
-    // Inside the open batch, db.transaction() is a savepoint: a bad line undoes the whole call, not half of it.
-    const markAll = this.db.transaction((now: number) => {
-      for (const line of lines) {
-        if (this.statements.sending.run(now, line).changes !== 1) {
-          throw new Error(`journal: line ${line} is not planned, or already finished`)
+    // Inside the open batch, a savepoint: a bad line undoes the whole call, not half of it.
+    this.write(() => {
+      const now = this.now()
+      this.db.exec('SAVEPOINT mark_sending')
+      try {
+        for (const line of lines) {
+          if (this.statements.sending.run(now, line).changes !== 1) {
+            throw new Error(`journal: line ${line} is not planned, or already finished`)
+          }
         }
+      } catch (error) {
+        this.db.exec('ROLLBACK TO mark_sending')
+        this.db.exec('RELEASE mark_sending')
+        throw error
       }
+      this.db.exec('RELEASE mark_sending')
     })
-    this.write(() => markAll(this.now()))
     this.flush()
   }
 

@@ -39,6 +39,10 @@ export default class Version extends BaseCommand<typeof Version> {
 
 /** The driver's name and version from its package.json, without loading the driver (cheap). */
 async function sqliteDriver(): Promise<Pick<VersionInfo, 'sqliteDriver' | 'sqliteDriverVersion'>> {
+  const { preferredDriver } = await import('../sqlite/driver.js')
+  // From Node 24 the sandbox uses the built-in node:sqlite (src/sqlite/driver.ts), whatever is installed.
+  if (preferredDriver() === 'node:sqlite')
+    return { sqliteDriver: 'node:sqlite', sqliteDriverVersion: process.versions.sqlite ?? null }
   const { createRequire } = await import('node:module')
   const { readFileSync } = await import('node:fs')
   try {

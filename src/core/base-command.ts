@@ -2,6 +2,7 @@ import { Command, type Interfaces } from '@oclif/core'
 
 import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
+import type { MemberRef, OrgRef, RoleRef } from './args.js'
 import {
   BulkFailed,
   ExitCode,
@@ -39,6 +40,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every positional argument, flags left out (for commands that take any number, `strict = false`). */
+  protected positional: string[] = []
 
   private readonly cleanups: (() => Promise<void>)[] = []
   private tokenSource: TokenSource = 'none'
@@ -48,11 +51,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected jq: JqFilter | undefined
   private failed = false
   private interrupt: AbortController | undefined
+  /** Accessible mode (ORGCTL_ACCESSIBLE or the config): plain lines instead of boxes, spinners, redraws. */
+  protected accessible = false
 
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof BaseCommand
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
@@ -61,8 +66,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    this.positional = argv.map(String)
     // jq loads (and checks the expression) before anything is sent, and only when asked for.
     if (this.flags.jq !== undefined) this.jq = await (await import('./jq.js')).loadJq(this.flags.jq)
+    // Only a terminal can be drawn on, so only a terminal needs to know (piped runs never read the config for it).
+    if (process.stdout.isTTY || process.stderr.isTTY)
+      this.accessible = await (await import('./prompts.js')).isAccessible()
   }
 
   /** `--output json` is the same as `--json`, including for errors raised before flags are parsed. */
@@ -120,7 +129,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       signal: this.interruptSignal(),
     })
     this.cleanups.push(() => transport.close())
+    this.showWaiting(transport)
     return transport
+  }
+
+  /**
+   * A request that takes longer than a moment shows a spinner on stderr: on a terminal, for people only
+   * (never with --json, nor with --debug's trace or a bulk run's own progress), a plain line in
+   * accessible mode. Wrapped here rather than in the transport, which knows nothing of terminals.
+   */
+  private showWaiting(transport: Transport): void {
+    const enabled =
+      Boolean(process.stderr.isTTY) &&
+      !this.jsonEnabled() &&
+      !this.flags.debug &&
+      (this.flags as { file?: string }).file === undefined
+    if (!enabled) return
+    const pending = import('./prompts.js').then((p) =>
+      p.waitIndicator({ enabled, accessible: this.accessible }),
+    )
+    const send = transport.request.bind(transport)
+    transport.request = (async (...args: Parameters<Transport['request']>) =>
+      (await pending).track(() => send(...args))) as Transport['request']
   }
 
   /** Resolves where requests go (flags > env > profile > sandbox), once per command. */
@@ -137,6 +167,61 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       },
     )
     return this.resolved
+  }
+
+  /**
+   * The organization the command acts on: ORG as given, else ORGCTL_ORG, the default (`org use`), or a
+   * picker on a terminal (src/core/names.ts). Whatever orgctl chose is said on stderr with its name.
+   */
+  protected async organization(
+    given: OrgRef | undefined,
+    options: { destructive?: boolean } = {},
+  ): Promise<string> {
+    const { resolveOrg } = await import('./names.js')
+    const { isInteractive } = await import('./prompts.js')
+    return resolveOrg(given, {
+      target: await this.target(),
+      api: () => this.api(),
+      note: (line) => this.note(line),
+      destructive: options.destructive ?? false,
+      interactive: isInteractive(),
+      env: process.env,
+    })
+  }
+
+  /** Adds an organization to the recent ones the ORG picker offers. */
+  protected async rememberOrg(id: string, name: string | undefined): Promise<void> {
+    const { remember } = await import('./names.js')
+    const { readNames } = await import('./config.js')
+    await remember(await readNames(), { id, ...(typeof name === 'string' ? { name } : {}) })
+  }
+
+  /** The member ID: as given, looked up by e-mail, or picked on a terminal (src/core/member-lookup.ts). */
+  protected async member(orgId: string, given: MemberRef | undefined): Promise<number> {
+    if (given?.id !== undefined) return given.id
+    const { resolveMember } = await import('./member-lookup.js')
+    const { isInteractive } = await import('./prompts.js')
+    return resolveMember(given, {
+      api: await this.api(),
+      orgId,
+      interactive: isInteractive(),
+      note: (line) => this.note(line),
+    })
+  }
+
+  /** The target's role names, lower case → ID (the sandbox's own; a profile's map from `roles set`). */
+  protected async roleMap(): Promise<Record<string, number>> {
+    const { roleMap } = await import('./names.js')
+    const { readNames } = await import('./config.js')
+    return roleMap(await this.target(), await readNames())
+  }
+
+  /** `--role` values as IDs; a name the target does not know is a usage error listing the known ones. */
+  protected async roleIds(refs: readonly RoleRef[] | undefined): Promise<number[] | undefined> {
+    if (!refs?.length) return undefined
+    if (refs.every((r) => typeof r === 'number')) return [...new Set(refs as number[])]
+    const { describeScope, resolveRoles } = await import('./names.js')
+    return resolveRoles(refs, await this.roleMap(), describeScope(await this.target()))
   }
 
   private async connect(): Promise<Transport> {
@@ -157,6 +242,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         throw sandboxStartError(error, { dbPath: target.dbPath })
       })
     this.cleanups.push(() => server.close())
+    if (this.flags.debug) process.stderr.write(`[debug] sandbox SQLite driver: ${server.sqliteDriver}\n`)
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'
     return this.transportFor(server.url, server.adminToken)
@@ -200,8 +286,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       columns: requested ? pickColumns([...available, ...extra], requested) : available,
       header: this.flags.header,
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
-      // Boxed and fitted on a terminal; piped, a table is tab-separated text.
-      width: process.stdout.isTTY ? process.stdout.columns || 80 : undefined,
+      // Boxed and fitted on a terminal; piped (or for a screen reader), a table is tab-separated text.
+      width: process.stdout.isTTY && !this.accessible ? process.stdout.columns || 80 : undefined,
     } as const
   }
 

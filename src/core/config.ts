@@ -62,3 +62,60 @@ export async function openConfig(): Promise<ConfigFile> {
     },
   }
 }
+
+/** An organization used lately, for the ORG picker (newest first). */
+export interface RecentOrg {
+  id: string
+  name?: string
+}
+
+/**
+ * What "working by name" keeps (README "Working by name"), in keys of its own beside the profiles:
+ * default organizations and role maps per scope (a profile's name, `sandbox`, or the API URL in use
+ * without a profile), aliases for all targets (an alias names a UUID, and UUIDs are unique).
+ */
+export interface NameSettings {
+  defaultOrgs: Record<string, string>
+  aliases: Record<string, string>
+  roles: Record<string, Record<string, number>>
+  recentOrgs: RecentOrg[]
+  accessible?: boolean
+}
+
+const NAME_KEYS = ['defaultOrgs', 'aliases', 'roles', 'recentOrgs', 'accessible'] as const
+
+/** Reads the working-by-name settings (an empty set when none were saved). */
+export async function readNames(): Promise<NameSettings> {
+  const { default: Conf } = await import('conf')
+  const conf = new Conf<Partial<NameSettings>>({
+    projectName: 'orgctl',
+    projectSuffix: '',
+    configFileMode: 0o600,
+  })
+  return {
+    defaultOrgs: { ...(conf.get('defaultOrgs') ?? {}) },
+    aliases: { ...(conf.get('aliases') ?? {}) },
+    roles: { ...(conf.get('roles') ?? {}) },
+    recentOrgs: [...(conf.get('recentOrgs') ?? [])],
+    ...(conf.get('accessible') === undefined ? {} : { accessible: conf.get('accessible') }),
+  }
+}
+
+/** Saves the working-by-name settings, leaving the profiles as they are. */
+export async function writeNames(names: NameSettings): Promise<void> {
+  const { default: Conf } = await import('conf')
+  const { chmodSync, mkdirSync } = await import('node:fs')
+  const { dirname } = await import('node:path')
+  const conf = new Conf<Partial<NameSettings>>({
+    projectName: 'orgctl',
+    projectSuffix: '',
+    configFileMode: 0o600,
+  })
+  mkdirSync(dirname(conf.path), { recursive: true, mode: 0o700 })
+  chmodSync(dirname(conf.path), 0o700)
+  for (const key of NAME_KEYS) {
+    const value = names[key]
+    if (value === undefined) conf.delete(key)
+    else conf.set(key, value)
+  }
+}

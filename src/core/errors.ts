@@ -105,12 +105,16 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
   // UsageError covers the bulk engine's too: a bad input file, a journal in use by another run.
   if (error instanceof UsageError)
-    return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
+    return { message: unwrapFlagError(error.message), exitCode: ExitCode.Usage, status: null, fields: null }
   if (error instanceof BulkFailed)
     return { message: error.message, exitCode: ExitCode.BulkFailures, status: null, fields: null }
   if (error instanceof Declined)
     return { message: error.message, exitCode: ExitCode.Usage, status: null, fields: null }
   const e = error as { name?: string; message?: string; oclif?: { exit?: number }; code?: string }
+  // No SQLite driver loads on this machine (src/sqlite/driver.ts says which one it needs): the sandbox
+  // cannot start, as a server that cannot be reached. Matched by code: the server has its own copy.
+  if (e?.code === 'ORGCTL_SQLITE_UNAVAILABLE' && e.message)
+    return { message: e.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
   // @inquirer/prompts throws ExitPromptError on Ctrl-C.
   if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError')
     return { message: 'Interrupted', exitCode: ExitCode.Interrupted, status: null, fields: null }
@@ -161,6 +165,11 @@ function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
     message: `Unexpected response (${status}): ${error.message}`,
     exitCode: ExitCode.Unexpected,
   }
+}
+
+/** oclif wraps a flag parser's own error as "Parsing --x \n\t<message>\nSee more help..."; ours already name the flag. */
+function unwrapFlagError(message: string): string {
+  return message.replace(/^Parsing --[\w-]+ \n\t/, '').replace(/\nSee more help with --help$/, '')
 }
 
 /**

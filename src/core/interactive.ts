@@ -1,7 +1,9 @@
 import type { Transport } from '../api/transport.js'
 import type { Member } from '../api/types.js'
 import { CliError, Declined, ExitCode } from './errors.js'
-import { ask, askSecret, confirm, pick, type Check, type Choice } from './prompts.js'
+import type { NameSettings } from './config.js'
+import { visible } from './names.js'
+import { ask, askSecret, choose, confirm, pick, type Check, type Choice, type Option } from './prompts.js'
 import * as validate from './validate.js'
 
 /*
@@ -66,11 +68,17 @@ function describe(member: Member): string {
   return `${member.name} <${member.email}> (member ${member.id})`
 }
 
-/** Role choices: the known roles plus any other role the member has, the member's own ticked. */
-export function roleChoices(current: readonly number[]): Choice<number>[] {
-  const ids = [...new Set([...Object.keys(KNOWN_ROLES).map(Number), ...current])].sort((a, b) => a - b)
+/**
+ * Role choices: the known roles (the target's names when it has any, else the sandbox's) plus any other
+ * role the member has, the member's own ticked.
+ */
+export function roleChoices(
+  current: readonly number[],
+  names: ReadonlyMap<number, string> = new Map(Object.entries(KNOWN_ROLES).map(([id, n]) => [Number(id), n])),
+): Choice<number>[] {
+  const ids = [...new Set([...names.keys(), ...current])].sort((a, b) => a - b)
   return ids.map((id) => ({
-    name: `${id} ${KNOWN_ROLES[id] ?? `Role ${id}`}`,
+    name: `${id} ${names.get(id) ?? `Role ${id}`}`,
     value: id,
     checked: current.includes(id),
   }))
@@ -107,11 +115,17 @@ export async function askMemberAccess(
   orgId: string,
   memberId: number,
   given: { roles?: number[]; workspaces?: string[] },
+  roleNames?: ReadonlyMap<number, string>,
 ): Promise<{ roles: number[]; workspaces: string[] }> {
   const { member, workspaces: seen } = await memberContext(api, orgId, memberId)
   if (!member) throw notAMember(memberId)
   process.stderr.write(`Updating ${describe(member)}; the lists you choose replace the current ones.\n`)
-  const roles = given.roles ?? (await pick(`Roles of ${member.name}`, roleChoices(member.roles ?? [])))
+  const roles =
+    given.roles ??
+    (await pick(
+      `Roles of ${member.name}`,
+      roleChoices(member.roles ?? [], roleNames?.size ? roleNames : undefined),
+    ))
   let workspaces = given.workspaces
   if (!workspaces) {
     const picked = await pick(`Workspaces of ${member.name}`, workspaceChoices(seen, member.workspaces ?? []))
@@ -184,4 +198,58 @@ export async function askNewPassword(minLength: number): Promise<string> {
   )
   await askSecret('Repeat the password', (v) => v === first || 'the two passwords differ')
   return first
+}
+
+/** Choice value that asks for an organization ID typed by hand. */
+const TYPE_ORG_ID = '(type)'
+
+/**
+ * ORG omitted on a terminal, with no default: the aliases and recently used organizations to choose
+ * from, narrowed as the person types, or an ID typed by hand.
+ */
+export async function pickOrganization(names: NameSettings): Promise<string> {
+  const options: Option<string>[] = []
+  const nameOf = (id: string) => names.recentOrgs.find((r) => r.id === id)?.name
+  for (const [alias, id] of Object.entries(names.aliases).sort()) {
+    const name = nameOf(id)
+    options.push({ name: `${alias}  ${name ? `${visible(name)} ` : ''}(${id})`, value: id })
+  }
+  for (const recent of names.recentOrgs)
+    if (!Object.values(names.aliases).includes(recent.id))
+      options.push({
+        name: `${recent.name ? `${visible(recent.name)} ` : ''}(${recent.id})`,
+        value: recent.id,
+      })
+  const checkId: Check = (v) => {
+    try {
+      validate.uuid(v.trim(), 'ORG')
+      return true
+    } catch {
+      return 'an organization ID (UUID)'
+    }
+  }
+  if (options.length === 0) return validate.uuid((await ask('Organization ID (UUID)', checkId)).trim(), 'ORG')
+  options.push({ name: 'Another organization: type its ID', value: TYPE_ORG_ID })
+  const picked = await choose('Organization (aliases and recently used)', options)
+  if (picked !== TYPE_ORG_ID) return picked
+  return validate.uuid((await ask('Organization ID (UUID)', checkId)).trim(), 'ORG')
+}
+
+function memberOption(m: Member): Option<Member> {
+  return { name: `${visible(String(m.name))} <${visible(String(m.email))}> (member ${m.id})`, value: m }
+}
+
+/** MEMBER omitted on a terminal: the organization's members by name and e-mail, narrowed as one types. */
+export async function pickMember(api: Transport, orgId: string): Promise<Member> {
+  const { allMemberPages } = await import('../api/members.js')
+  const members: Member[] = []
+  for await (const page of allMemberPages(api, orgId)) members.push(...page.members)
+  if (members.length === 0)
+    throw new CliError('This organization has no members to choose from', ExitCode.NotFound, 404)
+  return choose('Member (type part of a name or e-mail)', members.map(memberOption))
+}
+
+/** Several members share an e-mail address: the person picks one. */
+export async function pickAmong(message: string, members: readonly Member[]): Promise<Member> {
+  return choose(message, members.map(memberOption))
 }

@@ -11,6 +11,7 @@ const context = () => ({ output: process.stderr })
 
 /** Asks yes/no (default no). Only call when {@link isInteractive}. */
 export async function confirm(message: string): Promise<boolean> {
+  if (await isAccessible()) return (await import('./accessible.js')).confirmLine(message)
   const { confirm } = await import('@inquirer/prompts')
   return confirm({ message, default: false }, context())
 }
@@ -23,6 +24,7 @@ export type Check = (value: string) => true | string
  * shows dimmed beside it) and Enter is refused until it passes.
  */
 export async function ask(message: string, check?: Check): Promise<string> {
+  if (await isAccessible()) return (await import('./accessible.js')).askLine(message, check)
   const { input } = await import('@inquirer/prompts')
   return input(
     {
@@ -41,6 +43,7 @@ export async function ask(message: string, check?: Check): Promise<string> {
 
 /** Asks for a secret without echoing it; `check` refuses Enter until it passes. */
 export async function askSecret(message: string, check?: Check): Promise<string> {
+  if (await isAccessible()) return (await import('./accessible.js')).askSecretLine(message, check)
   const { password } = await import('@inquirer/prompts')
   return password({ message, mask: true, validate: check }, context())
 }
@@ -54,6 +57,7 @@ export interface Choice<T> {
 
 /** Lets the person tick any number of choices (space to tick, Enter to accept); at least one. */
 export async function pick<T>(message: string, choices: readonly Choice<T>[]): Promise<T[]> {
+  if (await isAccessible()) return (await import('./accessible.js')).pickLines(message, choices)
   const { checkbox } = await import('@inquirer/prompts')
   return checkbox({ message, choices: [...choices], required: true, loop: false }, context())
 }
@@ -93,10 +97,88 @@ export async function readStdin(what = 'stdin', max = MAX_STDIN_SECRET_BYTES): P
     .replace(/\r?\n$/, '')
 }
 
-/** An ora spinner on stderr when it is a terminal and output is for people; a no-op otherwise. */
-export async function spinner(text: string, enabled: boolean): Promise<{ stop(): void }> {
-  if (!enabled || !process.stderr.isTTY) return { stop() {} }
-  const { default: ora } = await import('ora')
-  const s = ora({ text, stream: process.stderr }).start()
-  return { stop: () => s.stop() }
+/** One entry of {@link choose}: what the list shows, and what choosing it gives. */
+export interface Option<T> {
+  name: string
+  value: T
+}
+
+/**
+ * Lets the person choose one entry of a list, narrowed as they type (inquirer's `search`); in accessible
+ * mode, a numbered list printed once and a line to type a number or words into. Only call when
+ * {@link isInteractive}.
+ */
+export async function choose<T>(message: string, options: readonly Option<T>[]): Promise<T> {
+  if (await isAccessible()) return (await import('./accessible.js')).chooseLine(message, options)
+  const { search } = await import('@inquirer/prompts')
+  return search<T>(
+    {
+      message,
+      pageSize: 12,
+      source: (term) => {
+        const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean)
+        return options
+          .filter((o) => words.every((w) => o.name.toLowerCase().includes(w)))
+          .map((o) => ({ name: o.name, value: o.value }))
+      },
+    },
+    context(),
+  )
+}
+
+let accessible: Promise<boolean> | undefined
+
+/**
+ * Accessible mode (`ORGCTL_ACCESSIBLE=1`, or `orgctl config set accessible on`): prompts, waiting and
+ * tables become plain lines written once, in order, for screen readers; nothing is redrawn.
+ */
+export function isAccessible(): Promise<boolean> {
+  accessible ??= (async () => {
+    const env = process.env.ORGCTL_ACCESSIBLE
+    if (env !== undefined && env !== '') return !/^(0|false|no|off)$/i.test(env)
+    const { readNames } = await import('./config.js')
+    return (await readNames()).accessible === true
+  })()
+  return accessible
+}
+
+/**
+ * Shows that orgctl is waiting: when requests have been in flight longer than `delayMs`, an ora
+ * spinner on stderr (a terminal only; the caller decides, never with --json), or in accessible mode one
+ * plain line, once. `track` wraps each request.
+ */
+export function waitIndicator(options: { enabled: boolean; accessible: boolean; delayMs?: number }): {
+  track<R>(work: () => Promise<R>): Promise<R>
+} {
+  if (!options.enabled) return { track: (work) => work() }
+  let active = 0
+  let timer: NodeJS.Timeout | undefined
+  let stop: (() => void) | undefined
+  let saidOnce = false
+  const show = async () => {
+    if (options.accessible) {
+      if (!saidOnce) process.stderr.write('Waiting for the API...\n')
+      saidOnce = true
+      return
+    }
+    const { default: ora } = await import('ora')
+    if (active === 0 || stop) return
+    // discardStdin off: ora would otherwise take the terminal's input away from a prompt that follows.
+    const s = ora({ text: 'Waiting for the API', stream: process.stderr, discardStdin: false }).start()
+    stop = () => s.stop()
+  }
+  return {
+    async track(work) {
+      if (active++ === 0) timer = setTimeout(() => void show(), options.delayMs ?? 300)
+      try {
+        return await work()
+      } finally {
+        if (--active === 0) {
+          clearTimeout(timer)
+          stop?.()
+          stop = undefined
+        }
+      }
+    },
+  }
 }

@@ -22,9 +22,18 @@ export function organizationView(org: Organization): View {
 
 export const MEMBER_COLUMNS = ['id', 'name', 'email', 'roles', 'workspaces', 'joinedAt'] as const
 
-/** Members as rows. */
-export function membersView(members: readonly Member[]): View {
-  return { columns: MEMBER_COLUMNS, rows: members as unknown as Record<string, unknown>[] }
+/**
+ * Members as rows. With `roleNames` (tables only: JSON and CSV keep the IDs), a role the target names
+ * shows as `2 Admin`.
+ */
+export function membersView(members: readonly Member[], roleNames?: ReadonlyMap<number, string>): View {
+  const rows = roleNames?.size
+    ? members.map((m) => ({
+        ...m,
+        roles: (m.roles ?? []).map((id) => (roleNames.has(id) ? `${id} ${roleNames.get(id)}` : id)),
+      }))
+    : members
+  return { columns: MEMBER_COLUMNS, rows: rows as unknown as Record<string, unknown>[] }
 }
 
 export const LEDGER_COLUMNS = ['id', 'amount', 'service', 'smsPoints', 'reason', 'createdAt'] as const

@@ -87,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = new Store(options.dbPath, outboxPath(options.dbPath), now)
   const ephemeral = new Set((options.ephemeralAdminTokens ?? []).map((t) => sha256(t)))
   let admin: UserRow | undefined
-  const ephemeralAdmin = (): UserRow => (admin ??= store.ensureAdmin())
+  const ephemeralAdmin = (): UserRow => (admin ??= store.users.ensureAdmin())
   if (ephemeral.size > 0) ephemeralAdmin()
 
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS

@@ -30,7 +30,7 @@ export function authenticate(
   if (!token) return undefined
   const hash = sha256(token)
   if (ephemeralHashes.has(hash)) return ephemeralAdmin()
-  return store.userByTokenHash(hash)
+  return store.users.userByTokenHash(hash)
 }
 
 /**
@@ -43,10 +43,10 @@ export function organizationFor(
   organizationId: string,
   need: 'read' | 'manage',
 ): OrganizationRow {
-  const org = store.organization(organizationId)
+  const org = store.organizations.getOrganization(organizationId)
   if (!org) throw notFound()
   if (user.is_platform_admin) return org
-  const roles = store.membershipRoles(org.id, user.id)
+  const roles = store.members.membershipRoles(org.id, user.id)
   if (!roles) throw notFound()
   if (need === 'manage' && !roles.includes(ROLE.owner) && !roles.includes(ROLE.admin)) throw forbidden()
   return org

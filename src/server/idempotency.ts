@@ -47,7 +47,7 @@ export function idempotent(
         options.extra?.(request) ?? '',
       ].join('\n'),
     )
-    const earlier = store.claimIdempotencyKey(scope, header, fingerprint, DAY_MS)
+    const earlier = store.idempotency.claimIdempotencyKey(scope, header, fingerprint, DAY_MS)
     if (!earlier) {
       request.idempotency = { scope, key: header }
       return
@@ -76,7 +76,7 @@ export function finishIdempotency(
   request.idempotency = undefined
   const status = reply.statusCode
   if (!recordable(status) || (payload !== undefined && payload !== null && typeof payload !== 'string')) {
-    store.releaseIdempotencyKey(claim.scope, claim.key)
+    store.idempotency.releaseIdempotencyKey(claim.scope, claim.key)
     return
   }
   const headers: Record<string, string> = {}
@@ -84,7 +84,7 @@ export function finishIdempotency(
     const value = reply.getHeader(name)
     if (typeof value === 'string') headers[name] = value
   }
-  store.completeIdempotencyKey(
+  store.idempotency.completeIdempotencyKey(
     claim.scope,
     claim.key,
     status,
@@ -98,5 +98,5 @@ export function abandonIdempotency(store: Store, request: FastifyRequest): void 
   const claim = request.idempotency
   if (!claim) return
   request.idempotency = undefined
-  store.releaseIdempotencyKey(claim.scope, claim.key)
+  store.idempotency.releaseIdempotencyKey(claim.scope, claim.key)
 }

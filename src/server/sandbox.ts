@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises'
 import { buildApp } from './app.js'
 import { newSecret } from './crypto.js'
 import { mediaPath, outboxPath } from './paths.js'
+import { sqliteDriver } from '../sqlite/driver.js'
 
 /** Options of {@link startServer}; see docs/ARCHITECTURE.md. */
 export interface StartOptions {
@@ -26,6 +27,8 @@ export interface RunningServer {
   port: number
   /** The ephemeral admin token, when `ephemeralAdmin` was asked for. */
   adminToken?: string
+  /** The SQLite driver in use, e.g. `node:sqlite (Node.js 24.21.0, SQLite 3.50.4)`. */
+  sqliteDriver: string
   close(): Promise<void>
 }
 
@@ -46,8 +49,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   })
   try {
     if (options.adminToken) {
-      const admin = app.store.ensureAdmin()
-      app.store.addToken(admin.id, options.adminToken, 'admin')
+      const admin = app.store.users.ensureAdmin()
+      app.store.users.addToken(admin.id, options.adminToken, 'admin')
     }
     const host = options.host ?? '127.0.0.1'
     await app.listen({ host, port: options.port ?? 0 })
@@ -62,6 +65,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     ...(ephemeral ? { adminToken: ephemeral } : {}),
+    sqliteDriver: sqliteDriver().version,
     close: async () => {
       await app.close()
     },

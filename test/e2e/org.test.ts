@@ -94,10 +94,13 @@ describe('org get', () => {
     })
   })
 
-  it('exits 2 for an ORG that is not a UUID', async () => {
+  it('exits 2 for an ORG that is neither a UUID nor a known alias', async () => {
     const r = await runCli(['org', 'get', 'acme'], { env: t.env })
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/ORG must be a UUID/)
+    expect(r.stderr).toMatch(/ORG: no alias "acme" \(no aliases yet\)/)
+    const bad = await runCli(['org', 'get', 'not/a-uuid'], { env: t.env })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/ORG must be an organization ID \(a UUID/)
   })
 
   it('exits 3 with a hint naming ORGCTL_TOKEN when that token is rejected', async () => {

@@ -2,7 +2,7 @@ import { Socket, createServer, type Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import Database from 'better-sqlite3'
+import { openDatabase } from '../../src/sqlite/driver.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { createOrg, startServerProcess, stopProcess, type ServerProcess } from '../helpers/bulk.js'
@@ -54,13 +54,13 @@ interface LedgerRow {
 
 /** The ledger as stored, read straight from the SQLite file (read-only, safe beside a live server). */
 function ledger(org: string): { rows: LedgerRow[]; integrity: string } {
-  const db = new Database(server.dbPath, { readonly: true })
+  const db = openDatabase(server.dbPath, { readonly: true })
   try {
     return {
       rows: db
         .prepare('SELECT id, amount, reason FROM ledger WHERE organization_id = ? ORDER BY id')
         .all(org) as LedgerRow[],
-      integrity: (db.pragma('integrity_check', { simple: true }) as string) ?? '',
+      integrity: (db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check,
     }
   } finally {
     db.close()

@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 
-import Database from 'better-sqlite3'
 import { Pool } from 'undici'
 import { afterAll, describe, expect, it } from 'vitest'
 
+import { openDatabase } from '../../src/sqlite/driver.js'
 import { startServerProcess, stopProcess, type ServerProcess } from '../helpers/bulk.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -146,12 +146,12 @@ describe('the sandbox killed with SIGKILL during concurrent writes', () => {
       await again.stop()
     }
 
-    const db = new Database(dbPath, { readonly: true })
+    const db = openDatabase(dbPath, { readonly: true })
     try {
       db.exec(`ATTACH DATABASE '${join(dir, 'sandbox.outbox.db').replace(/'/g, "''")}' AS outbox`)
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
-      expect(db.pragma('outbox.integrity_check', { simple: true })).toBe('ok')
-      expect(db.pragma('foreign_key_check')).toEqual([])
+      expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' })
+      expect(db.prepare('PRAGMA outbox.integrity_check').get()).toEqual({ integrity_check: 'ok' })
+      expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([])
 
       const orgs = new Set(
         (db.prepare('SELECT id FROM organizations').all() as { id: string }[]).map((r) => r.id),

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
-import Database from 'better-sqlite3'
+import { immediate, openDatabase } from '../../src/sqlite/driver.js'
 
 import { freshHome } from './cli.js'
 import { baseEnv, tempDir } from './tmp.js'
@@ -126,7 +126,7 @@ export function deliveries(
   dbPath: string,
   organizationId: string,
 ): { invitations: Map<string, number>; messages: Map<string, number> } {
-  const db = new Database(dbPath, { readonly: true })
+  const db = openDatabase(dbPath, { readonly: true })
   try {
     const count = (sql: string): Map<string, number> =>
       new Map(
@@ -180,7 +180,7 @@ export function seedMembers(
   n: number,
   prefix = 'm',
 ): { id: number; email: string }[] {
-  const db = new Database(dbPath, { timeout: 10_000 })
+  const db = openDatabase(dbPath, { busyTimeoutMs: 10_000 })
   try {
     const now = new Date().toISOString()
     const addUser = db.prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)')
@@ -188,7 +188,7 @@ export function seedMembers(
       'INSERT INTO members (organization_id, user_id, joined_at) VALUES (?, ?, ?) RETURNING id',
     )
     const addRole = db.prepare('INSERT INTO member_roles (member_id, role_id) VALUES (?, 3)')
-    const seed = db.transaction(() =>
+    return immediate(db, () =>
       Array.from({ length: n }, (_, i) => {
         const userId = randomUUID()
         const email = `${prefix}${i + 1}@example.com`
@@ -198,7 +198,6 @@ export function seedMembers(
         return { id, email }
       }),
     )
-    return seed()
   } finally {
     db.close()
   }
@@ -206,7 +205,7 @@ export function seedMembers(
 
 /** Member IDs of an organization, read from the server's SQLite file. */
 export function memberIds(dbPath: string, organizationId: string): Set<number> {
-  const db = new Database(dbPath, { readonly: true, timeout: 10_000 })
+  const db = openDatabase(dbPath, { readonly: true, busyTimeoutMs: 10_000 })
   try {
     const rows = db.prepare('SELECT id FROM members WHERE organization_id = ?').all(organizationId) as {
       id: number
@@ -219,7 +218,7 @@ export function memberIds(dbPath: string, organizationId: string): Set<number> {
 
 /** Ledger rows per organization (count, amount, points), read from the server's SQLite file. */
 export function ledger(dbPath: string): Map<string, { rows: number; amount: number; points: number }> {
-  const db = new Database(dbPath, { readonly: true, timeout: 10_000 })
+  const db = openDatabase(dbPath, { readonly: true, busyTimeoutMs: 10_000 })
   try {
     const rows = db
       .prepare(

@@ -60,11 +60,14 @@ describe('org get, in process', () => {
     expect(json.json()).toMatchObject({ id: orgId, name: 'Inproc Co', status: 'active' })
   })
 
-  it('exits 2 naming ORG for a malformed ID, with nothing sent', async () => {
-    const run = await runCommand(OrgGet, ['not-a-uuid'], { env })
+  it('exits 2 naming ORG for a malformed ID or an unknown alias, with nothing sent', async () => {
+    const run = await runCommand(OrgGet, ['not/a-uuid'], { env })
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/ORG must be a UUID/)
+    expect(run.stderr).toMatch(/ORG must be an organization ID \(a UUID/)
     expect(run.stdout).toBe('')
+    const alias = await runCommand(OrgGet, ['not-a-uuid'], { env })
+    expect(alias.code).toBe(2)
+    expect(alias.stderr).toMatch(/ORG: no alias "not-a-uuid"/)
   })
 
   it('exits 4 for an unknown organization, and with --json prints one error document', async () => {

@@ -155,6 +155,23 @@ describe("the fast paths' build identity (bin/stamp.js)", () => {
     }
   })
 
+  it('shows the running Node in root help, not the Node the build rendered it with', async () => {
+    const dir = copyPackage()
+    // As if the package had been built on another Node line than the one running it.
+    const file = join(dir, 'dist/fast-paths.json')
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { userAgent: string; help: Record<string, string> }
+    const built = data.userAgent.replace(/node-v[\d.]+$/, 'node-v99.1.2')
+    for (const key of Object.keys(data.help))
+      data.help[key] = data.help[key]!.split(data.userAgent).join(built)
+    writeFileSync(file, JSON.stringify({ ...data, userAgent: built }))
+    const bin = join(dir, 'bin/run.js')
+    const [fast, slow] = await Promise.all([orgctl(['--help'], {}, bin), orgctl(['--help'], OCLIF, bin)])
+    expect(fast.oclifLoaded).toBe(false)
+    expect(fast.stdout).toContain(`node-${process.version}`)
+    expect(fast.stdout).not.toContain('node-v99.1.2')
+    expect(fast).toEqual({ ...slow, oclifLoaded: false })
+  })
+
   it('steps aside when the manifest or the version differs from the build, and oclif answers', async () => {
     const dir = copyPackage()
     const manifest = join(dir, 'oclif.manifest.json')

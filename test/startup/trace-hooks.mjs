@@ -1,4 +1,5 @@
-// Module hooks for trace-modules.mjs (they run on the loader's own thread).
+// Module hooks for trace-modules.mjs on Node.js without module.registerHooks (they run on the loader's own
+// thread).
 import { appendFileSync } from 'node:fs'
 
 let out

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 
 import Database from 'better-sqlite3'
@@ -167,8 +166,9 @@ describe('the journal', () => {
 describe('the journal under SIGKILL', () => {
   let childScript: string
   beforeAll(async () => {
-    // The child runs plain JavaScript: bundle the journal with better-sqlite3 left to the project's copy.
-    const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3')
+    // The child runs plain JavaScript: bundle the journal with the SQLite seam left to the project's build
+    // (it loads its driver relative to itself).
+    const driver = resolve('dist/sqlite/driver.js')
     const bundle = join(dir, 'journal-bundle.mjs')
     await build({
       entryPoints: [resolve('src/bulk/journal.ts')],
@@ -179,9 +179,9 @@ describe('the journal under SIGKILL', () => {
       logLevel: 'silent',
       plugins: [
         {
-          name: 'project-better-sqlite3',
+          name: 'project-sqlite-driver',
           setup(b) {
-            b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: betterSqlite, external: true }))
+            b.onResolve({ filter: /\/sqlite\/driver\.js$/ }, () => ({ path: driver, external: true }))
           },
         },
       ],

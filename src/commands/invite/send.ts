@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
+import { orgArg, roleFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
 import { UsageError } from '../../core/errors.js'
@@ -17,15 +18,11 @@ export default class InviteSend extends BaseCommand<typeof InviteSend> {
     'cat people.jsonl | <%= config.bin %> invite send ORG --file - --format jsonl --concurrency 16',
     '<%= config.bin %> invite send ORG --file people.csv --dry-run',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
   static override flags = {
     email: Flags.string({ description: "Invitee's e-mail address", exclusive: ['file'] }),
     name: Flags.string({ description: "Invitee's name", exclusive: ['file'] }),
-    role: Flags.string({
-      description: 'IAM role ID (repeatable; default 3, Member)',
-      multiple: true,
-      exclusive: ['file'],
-    }),
+    role: roleFlag('IAM role ID or name (repeatable; default 3, Member)', { exclusive: ['file'] }),
     file: Flags.string({
       char: 'f',
       description: 'Invite everyone in this CSV (email,name,roles) or JSON Lines file; - reads stdin',
@@ -35,14 +32,12 @@ export default class InviteSend extends BaseCommand<typeof InviteSend> {
   }
 
   async run(): Promise<InviteResult | BulkSummary> {
-    const org = validate.uuid(this.args.org, 'ORG')
+    const org = await this.organization(this.args.org)
     if (this.flags.file !== undefined) return this.runFile(org, this.flags.file)
     for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
     const email = validate.email(await required(this.flags.email, '--email', 'E-mail address'), '--email')
     const name = (await required(this.flags.name, '--name', 'Name')).trim()
-    const roles = (this.flags.role?.length ? this.flags.role : ['3']).map((r) =>
-      validate.positiveInt(r, '--role'),
-    )
+    const roles = (await this.roleIds(this.flags.role)) ?? [3]
     const result = await inviteOne(await this.api(), org, { email, name, roles })
     await this.show(
       recordView(result, [

@@ -1,10 +1,10 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import type { MembersPage } from '../../api/types.js'
 import { BaseCommand } from '../../core/base-command.js'
+import { orgArg, wholeNumberFlag } from '../../core/args.js'
 import { CliError, ExitCode } from '../../core/errors.js'
 import { render } from '../../core/output.js'
-import * as validate from '../../core/validate.js'
 import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
 
 /**
@@ -31,27 +31,26 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
     '<%= config.bin %> members list ORG --page 2 --per-page 50',
     '<%= config.bin %> members list ORG --all --csv > members.csv',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
   static override flags = {
-    page: Flags.string({ description: 'Page number (from 1)', default: '1', exclusive: ['all'] }),
-    'per-page': Flags.string({ description: 'Members per page (1-100; default 15, or 100 with --all)' }),
+    page: wholeNumberFlag({ description: 'Page number (from 1)', default: 1, exclusive: ['all'] }),
+    'per-page': wholeNumberFlag({
+      description: 'Members per page (1-100; default 15, or 100 with --all)',
+      max: 100,
+    }),
     all: Flags.boolean({ description: 'Every page, printed as it arrives' }),
   }
 
   async run(): Promise<MembersListResult | undefined> {
-    const id = validate.uuid(this.args.org, 'ORG')
-    const page = validate.positiveInt(this.flags.page, '--page')
-    const perPageFlag = this.flags['per-page']
-    const perPage = perPageFlag
-      ? validate.positiveInt(perPageFlag, '--per-page', 100)
-      : this.flags.all
-        ? 100
-        : 15
+    const id = await this.organization(this.args.org)
+    const page = this.flags.page ?? 1
+    const perPage = this.flags['per-page'] ?? (this.flags.all ? 100 : 15)
     const members = await import('../../api/members.js')
     const api = await this.api()
     if (!this.flags.all) {
       const result = await members.listMembers(api, id, page, perPage)
-      await this.show(membersView(result.members))
+      await this.show(membersView(result.members, await this.roleNames()))
+      this.notePartial(result)
       return result
     }
     if (this.flags.jq !== undefined || this.format === 'json') {
@@ -80,15 +79,36 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
       if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve))
     }
     const options = this.renderOptions(MEMBER_COLUMNS)
+    const roleNames = await this.roleNames()
     let total = 0
     for await (const current of members.allMemberPages(api, id, perPage)) {
       if (current.members.length === 0) continue
       await out(
-        await render(membersView(current.members), { ...options, header: options.header && total === 0 }),
+        await render(membersView(current.members, roleNames), {
+          ...options,
+          header: options.header && total === 0,
+        }),
       )
       total += current.members.length
     }
     if (total === 0 && options.format === 'table') await out(await render(membersView([]), options))
     return undefined
+  }
+
+  /** Role names for the table (JSON and CSV keep the IDs). */
+  private async roleNames(): Promise<ReadonlyMap<number, string> | undefined> {
+    if (this.format !== 'table') return undefined
+    return (await import('../../core/names.js')).roleLabels(await this.roleMap())
+  }
+
+  /** One page of several, on a terminal: says so on stderr (gh's "Showing 30 of 120"); never piped. */
+  private notePartial(result: MembersPage): void {
+    if (this.format !== 'table' || !process.stdout.isTTY || !process.stderr.isTTY) return
+    if (result.total <= result.members.length) return
+    const next =
+      result.page < result.lastPage ? `--page ${result.page + 1} or --all` : '--all for every member at once'
+    this.note(
+      `Showing ${result.members.length} of ${result.total} members (page ${result.page} of ${result.lastPage}): ${next}`,
+    )
   }
 }

@@ -1,13 +1,13 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
 import type { BulkSummary } from '../../bulk/runner.js'
+import { memberArg, orgAndMember, orgOrMemberArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { ConfirmationRequired, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
 import { confirmMemberRemoval } from '../../core/interactive.js'
 import { isInteractive } from '../../core/prompts.js'
-import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
 
 /** `--json` shape of `members remove`. */
@@ -28,10 +28,14 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
     '<%= config.bin %> members remove ORG 7',
     '<%= config.bin %> members remove ORG 7 --yes --json',
     '<%= config.bin %> members remove ORG --file leavers.csv --yes --report failed.csv',
+    '<%= config.bin %> members remove acme bob@example.com --yes',
   ]
   static override args = {
-    org: Args.string({ description: 'Organization ID (UUID)', required: true }),
-    member: Args.string({ description: 'Member ID (positive integer); not with --file', required: false }),
+    org: orgOrMemberArg,
+    member: {
+      ...memberArg,
+      description: "Member ID (positive integer) or the member's e-mail address; not with --file",
+    },
   }
   static override flags = {
     yes: yesFlag,
@@ -45,9 +49,10 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
   }
 
   async run(): Promise<MembersRemoveResult | BulkSummary> {
-    const org = validate.uuid(this.args.org, 'ORG')
+    const given = await orgAndMember(this.args.org, this.args.member)
     if (this.flags.file !== undefined) {
-      if (this.args.member !== undefined) throw new UsageError('Give MEMBER or --file, not both')
+      if (given.member !== undefined) throw new UsageError('Give MEMBER or --file, not both')
+      const org = await this.organization(given.org, { destructive: true })
       const { memberRemoveJob } = await import('../../bulk/jobs.js')
       return runFromFile({
         job: memberRemoveJob(org),
@@ -60,9 +65,9 @@ export default class MembersRemove extends BaseCommand<typeof MembersRemove> {
       })
     }
     for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
-    if (this.args.member === undefined) throw new UsageError('Missing MEMBER (a member ID), or give --file')
-    const memberId = validate.positiveInt(this.args.member, 'MEMBER')
     if (!this.flags.yes && !isInteractive()) throw new ConfirmationRequired('Removing a member')
+    const org = await this.organization(given.org, { destructive: true })
+    const memberId = await this.member(org, given.member)
     const { removeMember } = await import('../../api/members.js')
     const api = await this.api()
     if (!this.flags.yes) {

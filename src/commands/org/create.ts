@@ -50,8 +50,10 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     const { createOrganization } = await import('../../api/organizations.js')
     const api = await this.api()
     const created = await createOrganization(api, { name, countryCode, type: this.flags.type })
-    if (created.organization) await this.show(organizationView(created.organization))
-    else if (this.format !== 'json') {
+    if (created.organization) {
+      await this.show(organizationView(created.organization))
+      await this.rememberOrg(created.organization.id, created.organization.name)
+    } else if (this.format !== 'json') {
       // Still a success (exit 0): a re-run would create a second organization. Under --csv the prose goes
       // to stderr, so that stdout stays CSV.
       const said = created.id ? `Organization created: ${created.id}` : 'Organization created.'

@@ -1,8 +1,6 @@
-import { Args } from '@oclif/core'
-
 import type { Organization } from '../../api/types.js'
+import { orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
-import * as validate from '../../core/validate.js'
 import { organizationView } from '../../core/views.js'
 
 export default class OrgGet extends BaseCommand<typeof OrgGet> {
@@ -13,13 +11,14 @@ export default class OrgGet extends BaseCommand<typeof OrgGet> {
     '<%= config.bin %> org get ORG --json',
     "<%= config.bin %> org get ORG --jq '.status'",
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
 
   async run(): Promise<Organization> {
-    const id = validate.uuid(this.args.org, 'ORG')
+    const id = await this.organization(this.args.org)
     const { getOrganization } = await import('../../api/organizations.js')
     const org = await getOrganization(await this.api(), id)
     await this.show(organizationView(org))
+    await this.rememberOrg(id, org.name)
     return org
   }
 }

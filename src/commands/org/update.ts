@@ -1,8 +1,9 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import type { Organization, UpdateOrganizationInput } from '../../api/types.js'
 import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
 import type { BulkSummary } from '../../bulk/runner.js'
+import { orgArg } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { UsageError } from '../../core/errors.js'
 import * as validate from '../../core/validate.js'
@@ -16,7 +17,7 @@ export default class OrgUpdate extends BaseCommand<typeof OrgUpdate> {
     '<%= config.bin %> org update --file suspensions.csv --report failed.csv',
   ]
   static override args = {
-    org: Args.string({ description: 'Organization ID (UUID); not with --file', required: false }),
+    org: { ...orgArg, description: `${orgArg.description}; not with --file` },
   }
   static override flags = {
     name: Flags.string({ description: 'New name (1-255 characters)' }),
@@ -50,8 +51,7 @@ export default class OrgUpdate extends BaseCommand<typeof OrgUpdate> {
       })
     }
     for (const flag of BULK_ONLY_FLAGS) if (this.flags[flag]) throw new UsageError(`--${flag} needs --file`)
-    if (this.args.org === undefined) throw new UsageError('Missing ORG (an organization ID), or give --file')
-    const id = validate.uuid(this.args.org, 'ORG')
+    const id = await this.organization(this.args.org, { destructive: true })
     const f = this.flags
     const input: UpdateOrganizationInput = {}
     if (f.name !== undefined) input.name = validate.orgName(f.name, '--name')

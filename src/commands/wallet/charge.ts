@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 
 import { ApiError } from '../../api/errors.js'
 import type { LedgerEntry } from '../../api/types.js'
 import { BULK_ONLY_FLAGS, bulkFlags, runFromFile } from '../../bulk/command.js'
 import type { BulkSummary } from '../../bulk/runner.js'
+import { orgArg, wholeNumberFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { CliError, ConfirmationRequired, ExitCode, UsageError } from '../../core/errors.js'
 import { yesFlag } from '../../core/flags.js'
@@ -39,12 +40,12 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
     '<%= config.bin %> wallet charge --file billing.csv --run-id "billing-2026-12" --yes --report failed.csv',
   ]
   static override args = {
-    org: Args.string({ description: 'Organization ID (UUID); not with --file', required: false }),
+    org: { ...orgArg, description: `${orgArg.description}; not with --file` },
   }
   static override flags = {
-    amount: Flags.string({ description: 'Amount in minor currency units (positive whole number)' }),
+    amount: wholeNumberFlag({ description: 'Amount in minor currency units (positive whole number)' }),
     service: Flags.string({ description: 'Service being bought; only "sms" exists', default: 'sms' }),
-    'sms-point': Flags.string({
+    'sms-point': wholeNumberFlag({
       description: 'SMS points bought (positive whole number; required with --service sms)',
     }),
     reason: Flags.string({ description: 'Why, for the ledger' }),
@@ -92,20 +93,19 @@ export default class WalletCharge extends BaseCommand<typeof WalletCharge> {
     const f = this.flags
     if (f.file !== undefined) return this.runFile(f.file)
     for (const flag of BULK_ONLY_FLAGS) if (f[flag]) throw new UsageError(`--${flag} needs --file`)
-    if (this.args.org === undefined) throw new UsageError('Missing ORG (an organization ID), or give --file')
-    const org = validate.uuid(this.args.org, 'ORG')
     if (f.amount === undefined)
       throw new UsageError('Missing required flag --amount (a positive whole number)')
-    const amount = validate.positiveInt(f.amount, '--amount')
+    const amount = f.amount
     if (f.service !== 'sms')
       throw new UsageError(`--service must be sms (the only service), got "${f.service}"`)
     if (f['sms-point'] === undefined) throw new UsageError('--sms-point is required with --service sms')
-    const smsPoints = validate.positiveInt(f['sms-point'], '--sms-point')
+    const smsPoints = f['sms-point']
     const key =
       f['idempotency-key'] === undefined
         ? randomUUID()
         : validate.idempotencyKey(f['idempotency-key'], '--idempotency-key')
     if (!f.yes && !isInteractive()) throw new ConfirmationRequired('Charging a wallet')
+    const org = await this.organization(this.args.org, { destructive: true })
 
     const api = await this.api()
     if (!f.yes) {

@@ -1,9 +1,7 @@
-import { Args, Flags } from '@oclif/core'
-
 import type { WalletSummary } from '../../api/types.js'
+import { orgArg, wholeNumberFlag } from '../../core/args.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { CliError, ExitCode } from '../../core/errors.js'
-import * as validate from '../../core/validate.js'
 import { ledgerView, recordView } from '../../core/views.js'
 
 /** Stable `--json` shape: `{organizationId, balance: {amount, smsPoints}, ledger: LedgerEntry[]}`. */
@@ -15,14 +13,18 @@ export default class WalletShow extends BaseCommand<typeof WalletShow> {
     '<%= config.bin %> wallet show ORG',
     '<%= config.bin %> wallet show ORG --limit 5 --json',
   ]
-  static override args = { org: Args.string({ description: 'Organization ID (UUID)', required: true }) }
+  static override args = { org: orgArg }
   static override flags = {
-    limit: Flags.string({ description: 'Ledger rows to show, newest first (1-100)', default: '20' }),
+    limit: wholeNumberFlag({
+      description: 'Ledger rows to show, newest first (1-100)',
+      default: 20,
+      max: 100,
+    }),
   }
 
   async run(): Promise<WalletShowResult> {
-    const org = validate.uuid(this.args.org, 'ORG')
-    const limit = validate.positiveInt(this.flags.limit, '--limit', 100)
+    const org = await this.organization(this.args.org)
+    const limit = this.flags.limit ?? 20
     const { getWallet } = await import('../../api/wallet.js')
     const api = await this.api()
     const wallet = await getWallet(api, org, limit)

@@ -103,13 +103,6 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
--- The outbox is a separate, ATTACHed file (docs/ARCHITECTURE.md says why).
-CREATE TABLE outbox.messages (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  to_email TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  text TEXT NOT NULL,
-  invite_token TEXT NOT NULL,
-  organization_id TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
+-- The outbox is a separate, ATTACHed file (docs/ARCHITECTURE.md says why). Its table is made by
+-- src/server/db/migrations.ts on every open, not here: the file can outlive this database, or be lost
+-- without it.

@@ -3,10 +3,23 @@ import type { RouteDeps } from '../app.js'
 import { caller, organizationFor } from '../auth.js'
 import { HttpError, notFound, validationError } from '../errors.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
+import type { MemberRow } from '../store.js'
 
 const MAX_PER_PAGE = 100
 
 type MemberParams = { organizationId: string; memberId: number }
+
+/** A member as the API shows it (DESIGN.md decision 5). */
+function memberJson(row: MemberRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    roles: row.roles,
+    workspaces: row.workspaces,
+    joinedAt: row.joined_at,
+  }
+}
 
 /** List, update and remove an organization's members. */
 export function memberRoutes(app: FastifyInstance, { store }: RouteDeps): void {
@@ -17,13 +30,13 @@ export function memberRoutes(app: FastifyInstance, { store }: RouteDeps): void {
       const org = organizationFor(store, caller(request), request.params.organizationId, 'read')
       const page = request.query.page ?? 1
       const perPage = Math.min(request.query.per_page ?? 15, MAX_PER_PAGE)
-      const { members, total } = store.listMembers(org.id, page, perPage)
+      const { members, total } = store.members.listMembers(org.id, page, perPage)
       return {
         success: true,
         message: 'All Organization Members',
         data: {
           current_page: page,
-          data: members,
+          data: members.map(memberJson),
           per_page: perPage,
           total,
           last_page: Math.max(1, Math.ceil(total / perPage)),
@@ -38,15 +51,15 @@ export function memberRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     async (request) => {
       const org = organizationFor(store, caller(request), request.params.organizationId, 'manage')
       const { roles, workspaces } = request.body
-      if (!store.member(org.id, request.params.memberId)) throw notFound()
+      if (!store.members.getMember(org.id, request.params.memberId)) throw notFound()
       const errors: Record<string, string[]> = {}
-      for (const i of store.unknownRoles(roles))
+      for (const i of store.members.unknownRoles(roles))
         errors[`roles.${i}`] = [`The selected roles.${i} is invalid.`]
-      for (const i of store.foreignWorkspaces(org.id, workspaces)) {
+      for (const i of store.members.foreignWorkspaces(org.id, workspaces)) {
         errors[`workspaces.${i}`] = [`The selected workspaces.${i} is invalid.`]
       }
       if (Object.keys(errors).length > 0) throw validationError(errors)
-      const result = store.updateMember(
+      const result = store.members.updateMember(
         org.id,
         request.params.memberId,
         [...new Set(roles)],
@@ -57,7 +70,7 @@ export function memberRoutes(app: FastifyInstance, { store }: RouteDeps): void {
       return {
         success: true,
         message: 'Member updated',
-        data: store.member(org.id, request.params.memberId)!,
+        data: memberJson(store.members.getMember(org.id, request.params.memberId)!),
       }
     },
   )
@@ -67,7 +80,7 @@ export function memberRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     { schema: routeSchema('removeMember') },
     async (request) => {
       const org = organizationFor(store, caller(request), request.params.organizationId, 'manage')
-      const result = store.removeMember(org.id, request.params.memberId)
+      const result = store.members.removeMember(org.id, request.params.memberId)
       if (result === 'not-found') throw notFound()
       if (result === 'last-owner')
         throw new HttpError(409, 'The last Owner of an organization cannot be removed.')

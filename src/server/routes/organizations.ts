@@ -81,7 +81,7 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
     fastifyPath(create.path),
     { schema: routeSchema('createOrganization'), preHandler: idempotent(store) },
     async (request, reply) => {
-      const id = store.createOrganization(request.body, caller(request).id)
+      const id = store.organizations.createOrganization(request.body, caller(request).id)
       return reply.code(201).header('location', `/api/organizations/${id}`).send()
     },
   )
@@ -102,8 +102,8 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
     { schema: routeSchema('updateOrganization') },
     async (request) => {
       const org = organizationFor(store, caller(request), request.params.organizationId, 'manage')
-      store.updateOrganization(org.id, request.body)
-      return organizationJson(store.organization(org.id)!, request)
+      store.organizations.updateOrganization(org.id, request.body)
+      return organizationJson(store.organizations.getOrganization(org.id)!, request)
     },
   )
 
@@ -143,8 +143,8 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
         writeFileSync(temp, upload.bytes)
         renameSync(temp, target)
       }
-      store.setAvatarMedia(org.id, file)
-      const json = organizationJson(store.organization(org.id)!, request)
+      store.organizations.uploadAvatar(org.id, file)
+      const json = organizationJson(store.organizations.getOrganization(org.id)!, request)
       return { success: true, message: 'File uploaded successfully', data: { avatarUrl: json.avatarUrl } }
     },
   )

@@ -4,6 +4,20 @@ import { caller, requireAdmin } from '../auth.js'
 import { newSecret } from '../crypto.js'
 import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
+import type { OutboxRow } from '../store.js'
+
+/** An outbox message as the API shows it. */
+function outboxMessageJson(row: OutboxRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    to: row.to_email,
+    subject: row.subject,
+    text: row.text,
+    inviteToken: row.invite_token,
+    organizationId: row.organization_id,
+    createdAt: row.created_at,
+  }
+}
 
 /** Sandbox-only extensions: read the outbox, mint tokens. */
 export function sandboxRoutes(app: FastifyInstance, { store }: RouteDeps): void {
@@ -13,7 +27,10 @@ export function sandboxRoutes(app: FastifyInstance, { store }: RouteDeps): void 
     async (request) => {
       requireAdmin(caller(request))
       const { to, organizationId, limit } = request.query
-      return { success: true, data: store.outbox({ to, organizationId, limit: limit ?? 20 }) }
+      return {
+        success: true,
+        data: store.invitations.listOutbox({ to, organizationId, limit: limit ?? 20 }).map(outboxMessageJson),
+      }
     },
   )
 
@@ -26,7 +43,7 @@ export function sandboxRoutes(app: FastifyInstance, { store }: RouteDeps): void 
     },
     async (request, reply) => {
       const token = newSecret()
-      const user = store.mintToken(request.body.email, request.body.name, token)
+      const user = store.users.createToken(request.body.email, request.body.name, token)
       return reply.code(201).send({ success: true, data: { token, userId: user.id, email: user.email } })
     },
   )

@@ -4,15 +4,22 @@ import { caller, requireAdmin } from '../auth.js'
 import { notFound } from '../errors.js'
 import { idempotent } from '../idempotency.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
-
-/** A ledger entry as the API sends it: `reason` is optional, not nullable, so it is left out when unset. */
-export function ledgerJson(entry: { reason: string | null }): Record<string, unknown> {
-  const json: Record<string, unknown> = { ...entry }
-  if (entry.reason === null) delete json.reason
-  return json
-}
+import type { LedgerRow } from '../store.js'
 
 type ChargeBody = { amount: number; service: 'sms'; sms_point?: number; reason?: string | null }
+
+/** A ledger entry as the API sends it: `reason` is optional, not nullable, so it is left out when unset. */
+export function ledgerJson(row: LedgerRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    amount: row.amount,
+    service: row.service,
+    smsPoints: row.sms_points,
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    createdAt: row.created_at,
+  }
+}
 
 /** Charge a wallet (a top-up recorded in the ledger) and read a wallet (extension). */
 export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
@@ -25,9 +32,9 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     },
     async (request) => {
       const user = caller(request)
-      const org = store.organization(request.params.organization)
+      const org = store.organizations.getOrganization(request.params.organization)
       if (!org) throw notFound()
-      const entry = store.charge({
+      const entry = store.wallet.chargeWallet({
         organizationId: org.id,
         amount: request.body.amount,
         service: request.body.service,
@@ -44,9 +51,9 @@ export function walletRoutes(app: FastifyInstance, { store }: RouteDeps): void {
     { schema: routeSchema('getWallet') },
     async (request) => {
       requireAdmin(caller(request))
-      const org = store.organization(request.params.organization)
+      const org = store.organizations.getOrganization(request.params.organization)
       if (!org) throw notFound()
-      const wallet = store.wallet(org.id, request.query.limit ?? 20)
+      const wallet = store.wallet.getWallet(org.id, request.query.limit ?? 20)
       return {
         success: true,
         data: {
