@@ -71,6 +71,8 @@ export interface FileRun<Row> {
     shard?: string | undefined
     yes?: boolean | undefined
     'run-id'?: string | undefined
+    /** `--csv-raw` (a global flag): report cells exactly as they are. */
+    'csv-raw'?: boolean | undefined
   }
   api: () => Promise<Transport>
   show: (view: View) => Promise<void>
@@ -105,6 +107,7 @@ export async function runFromFile<Row>(run: FileRun<Row>): Promise<BulkSummary> 
     dryRun,
     restart: flags.restart,
     report: flags.report,
+    rawCsv: flags['csv-raw'],
     shard,
     runId: flags['run-id'],
     progress: Boolean(process.stderr.isTTY) && !run.json,

@@ -38,14 +38,15 @@ export class BulkInputError extends UsageError {
 }
 
 /**
- * A journal that cannot be used: locked by another run, or not the journal of this organization and input.
- * A usage error (exit 2): nothing was sent.
+ * A journal that cannot be used: locked by another run, not the journal of this organization and input,
+ * or not trustworthy (`UNSAFE`: another user's, or writable by others). A usage error (exit 2): nothing
+ * was sent.
  */
 export class JournalError extends UsageError {
   override readonly name: string = 'JournalError'
-  readonly code: 'LOCKED' | 'MISMATCH'
+  readonly code: 'LOCKED' | 'MISMATCH' | 'UNSAFE'
 
-  constructor(message: string, code: 'LOCKED' | 'MISMATCH', cause?: unknown) {
+  constructor(message: string, code: 'LOCKED' | 'MISMATCH' | 'UNSAFE', cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
     this.code = code
   }

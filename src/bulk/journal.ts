@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { lstatSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 
 import { openDatabase, sqliteErrorCode, type Database, type Statement } from '../sqlite/driver.js'
 
+import { octalMode, ownedByOther, privateDirSync, privateFileSync } from '../core/private-files.js'
 import { JournalError } from './errors.js'
 
 export { JournalError } from './errors.js'
@@ -90,8 +91,8 @@ export function journalPath(dir: string, organizationId: string, inputKey: strin
  *   another organization or input.
  */
 export function openJournal(options: OpenJournalOptions): Journal {
-  mkdirSync(options.dir, { recursive: true, mode: 0o700 })
   const path = journalPath(options.dir, options.organizationId, options.inputKey)
+  trustJournalFiles(options.dir, path)
   // A short busy timeout: a lock held by another run is not going away, so say so at once.
   const db = openDatabase(path, { busyTimeoutMs: 200 })
   try {
@@ -149,6 +150,45 @@ export function openJournal(options: OpenJournalOptions): Journal {
     throw error
   }
   return new Journal(db, path, options)
+}
+
+/**
+ * A journal decides who is sent again and who is skipped, so only one this user alone could have written
+ * is used: the folder is made (or tightened to) 0700; the journal and its -wal are refused when they are
+ * not regular files, belong to another user, or are writable by group or others (exit 2, nothing sent;
+ * SECURITY.md "Local state"); a journal readable by others (0644 from older versions) is tightened to
+ * 0600. A new journal is created 0600 before SQLite opens it (SQLite would make it 0644), and SQLite gives
+ * its -wal the journal's mode.
+ */
+function trustJournalFiles(dir: string, path: string): void {
+  const refuse = (what: string, why: string): never => {
+    throw new JournalError(
+      `refusing to use ${what}: ${why}. Someone else may have changed it; check it, then remove it ` +
+        '(the run starts afresh) or make it yours alone (chown, chmod 600) to resume',
+      'UNSAFE',
+    )
+  }
+  const folder = privateDirSync(dir)
+  if (!folder.isDirectory()) refuse(`the journal folder ${dir}`, 'it is not a folder')
+  if (ownedByOther(folder))
+    refuse(`the journal folder ${dir}`, `it belongs to another user (uid ${folder.uid})`)
+  if (folder.mode & 0o022)
+    refuse(`the journal folder ${dir}`, `it is writable by others (mode ${octalMode(folder.mode)})`)
+  for (const file of [path, `${path}-wal`]) {
+    let st: Stats
+    try {
+      st = lstatSync(file)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      if (file === path) privateFileSync(path, { create: true })
+      continue
+    }
+    if (!st.isFile()) refuse(`the journal ${file}`, 'it is not a regular file')
+    if (ownedByOther(st)) refuse(`the journal ${file}`, `it belongs to another user (uid ${st.uid})`)
+    if (st.mode & 0o022)
+      refuse(`the journal ${file}`, `it is writable by group or others (mode ${octalMode(st.mode)})`)
+    privateFileSync(file)
+  }
 }
 
 /**

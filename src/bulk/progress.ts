@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream'
 
+import { terminalText } from '../core/escape.js'
+
 /** Counts of a bulk run so far (rows finished in earlier runs included). */
 export interface RunCounts {
   sent: number
@@ -44,7 +46,8 @@ export class Progress {
       `${done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} rows` +
       ` · ${Math.round(rate).toLocaleString('en-US')}/s · ETA ${eta}` +
       ` · ${failures.toLocaleString('en-US')} failed or invalid`
-    this.stream.write(`\r\x1b[2K${line}`)
+    // Our own ESC clears the line; whatever the line quotes is escaped (src/core/escape.ts).
+    this.stream.write(`\r\x1b[2K${terminalText(line)}`)
     this.drawn = true
   }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { Transform, pipeline } from 'node:stream'
 import type { Readable, TransformCallback } from 'node:stream'
 import { pipeline as pipelineAsync } from 'node:stream/promises'
 
+import { privateDirSync } from '../core/private-files.js'
 import { EmailIndex } from './email-index.js'
 import { BulkInputError } from './errors.js'
 import { InputGuard } from './input-guard.js'
@@ -543,7 +544,8 @@ export async function spoolToFile(
   stream: Readable,
   dir: string,
 ): Promise<{ path: string; sha256: string; bytes: number }> {
-  await mkdir(dir, { recursive: true })
+  privateDirSync(dir)
+  await removeStaleSpools(dir)
   const path = join(dir, `stdin-${process.pid}-${Date.now()}.part`)
   const hash = createHash('sha256')
   let bytes = 0
@@ -559,4 +561,36 @@ export async function spoolToFile(
     createWriteStream(path, { mode: 0o600 }),
   )
   return { path, sha256: hash.digest('hex'), bytes }
+}
+
+const SPOOL_NAME = /^stdin-(\d+)-\d+\.part$/
+
+/**
+ * Removes the spools of stdin runs that are gone (killed before they could clean up: SIGKILL, a crash, a
+ * power cut): a spool is named after its run's process ID, and a process that no longer exists will never
+ * read it again. A live process keeps its spool, whoever it is (the ID may have been reused: the file then
+ * goes at a later run). Called by every bulk run (src/bulk/runner.ts) and before each new spool.
+ */
+export async function removeStaleSpools(dir: string): Promise<void> {
+  let names: string[]
+  try {
+    names = await readdir(dir)
+  } catch {
+    return // no spool folder yet
+  }
+  for (const name of names) {
+    const pid = Number(SPOOL_NAME.exec(name)?.[1])
+    if (!pid || pid === process.pid || processExists(pid)) continue
+    await rm(join(dir, name), { force: true })
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, fchmodSync, fstatSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
@@ -10,7 +10,9 @@ import { ApiError, NetworkError, TimeoutError } from '../api/errors.js'
 import { Pacer } from '../api/pacer.js'
 import type { Transport } from '../api/transport.js'
 import { CliError, ExitCode } from '../core/errors.js'
+import { terminalText } from '../core/escape.js'
 import { csvRecord } from '../core/output.js'
+import { privateDirSync } from '../core/private-files.js'
 import { inviteJob, reason, type JobSpec, type Outcome } from './jobs.js'
 import { openJournal, type DoneState, type Journal, type JournalEntry } from './journal.js'
 import { Progress, formatSeconds, type RunCounts } from './progress.js'
@@ -19,6 +21,7 @@ import {
   itemKey,
   readRowBatches,
   readRows,
+  removeStaleSpools,
   scanInput,
   spoolToFile,
   type InputFormat,
@@ -60,6 +63,8 @@ export interface BulkOptions {
   restart?: boolean | undefined
   /** Where to write the CSV `line,<key>,reason` of failed and invalid rows. */
   report?: string | undefined
+  /** Report cells exactly as they are (`--csv-raw`): no neutralising of cells that look like formulas. */
+  rawCsv?: boolean | undefined
   /** Run only this shard's rows, with a journal of its own. */
   shard?: Shard | undefined
   /** The run's identity for derived idempotency keys (charges); default the SHA-256 of the input. */
@@ -155,6 +160,8 @@ export async function runBulk<Row>(job: JobSpec<Row>, options: BulkOptions): Pro
   }
   let path = options.file
   let spool: string | undefined
+  // A stdin run that was killed left its spool behind; whichever run comes next removes it.
+  await removeStaleSpools(join(dataDir, 'spool'))
   try {
     if (options.file === '-') {
       spool = (await spoolToFile(options.stdin ?? process.stdin, join(dataDir, 'spool'))).path
@@ -207,7 +214,7 @@ export async function runBulk<Row>(job: JobSpec<Row>, options: BulkOptions): Pro
       )
       summary = { ...head, total, ...counts, durationMs: Math.round(performance.now() - started) }
       if (options.report) {
-        await writeReport(options.report, job.reportKey, journal.problems())
+        await writeReport(options.report, job.reportKey, journal.problems(), options.rawCsv)
         summary.report = options.report
       }
     } finally {
@@ -233,7 +240,9 @@ export function shardFilter(shard: Shard | undefined): ((line: number) => boolea
 
 async function defaultDataDir(): Promise<string> {
   const { default: envPaths } = await import('env-paths')
-  return envPaths('orgctl', { suffix: '' }).data
+  const dir = envPaths('orgctl', { suffix: '' }).data
+  privateDirSync(dir) // orgctl's own data folder: 0700, tightened if an older version left it 0755
+  return dir
 }
 
 async function dryRun<Row>(
@@ -247,7 +256,7 @@ async function dryRun<Row>(
 ): Promise<BulkSummary> {
   let total = 0
   let invalid = 0
-  const report = options.report ? new ReportWriter(options.report, job.reportKey) : undefined
+  const report = options.report ? new ReportWriter(options.report, job.reportKey, options.rawCsv) : undefined
   try {
     for await (const items of readRowBatches<Row>(path, { format, schema: job.schema })) {
       for (const item of items) {
@@ -445,20 +454,33 @@ function isTransient(error: unknown): boolean {
   return error instanceof ApiError && [429, 502, 503, 504].includes(error.status)
 }
 
-/** The `--report` CSV (`line,<key>,reason`), written as rows come, with backpressure, cells by csvRecord. */
+/**
+ * The `--report` CSV (`line,<key>,reason`), written as rows come, with backpressure. Its cells come from
+ * the input file and the server, so they go through the one CSV cell function, csvRecord (formula
+ * neutralisation unless `--csv-raw`); the file is the owner's only (0600, an existing one tightened).
+ */
 class ReportWriter {
   private readonly out: Writable
 
   constructor(
     private readonly file: string,
     keyColumn: string,
+    private readonly raw = false,
   ) {
     this.out = createWriteStream(file, { mode: 0o600 })
+    // mode applies only to a new file: an existing report (maybe 0644 from an older orgctl) is tightened.
+    this.out.once('open', (fd: number) => {
+      try {
+        if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600)
+      } catch {
+        // Not ours to change (a file of another user, a device): it is written as it is.
+      }
+    })
     this.out.write(csvRecord(['line', keyColumn, 'reason']))
   }
 
   async add(line: number, email: string | null | undefined, reason: string | null): Promise<void> {
-    if (!this.out.write(csvRecord([line, email ?? '', reason ?? ''])))
+    if (!this.out.write(csvRecord([line, email ?? '', reason ?? ''], { raw: this.raw })))
       await new Promise((resolve) => this.out.once('drain', resolve))
   }
 
@@ -477,8 +499,9 @@ async function writeReport(
   file: string,
   keyColumn: string,
   problems: Iterable<{ line: number; email: string | null; lastError: string | null }>,
+  raw?: boolean,
 ): Promise<void> {
-  const report = new ReportWriter(file, keyColumn)
+  const report = new ReportWriter(file, keyColumn, raw)
   for (const p of problems) await report.add(p.line, p.email, p.lastError)
   await report.end()
 }
@@ -493,6 +516,6 @@ export function summaryLine(
   return (
     `${words.done} ${s.sent}, skipped ${s.skipped}${words.skippedNote}, invalid ${s.invalid}, ` +
     `failed ${s.failed} of ${s.total} rows in ${took}` +
-    (s.report ? `; report: ${s.report}` : '')
+    (s.report ? `; report: ${terminalText(s.report)}` : '')
   )
 }

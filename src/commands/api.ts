@@ -8,6 +8,7 @@ import type { Transport } from '../api/transport.js'
 import { buildFields, parseHeaders, toQuery, type RawField } from '../core/api-fields.js'
 import { BaseCommand } from '../core/base-command.js'
 import { CliError, ConfirmationRequired, Declined, ExitCode, UsageError } from '../core/errors.js'
+import { terminalJson, terminalText } from '../core/escape.js'
 import { sharedFlags, yesFlag } from '../core/flags.js'
 import { confirm, isInteractive } from '../core/prompts.js'
 
@@ -272,23 +273,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * Characters that a terminal acts on or that reorder text (DEL, C1 controls, bidi marks, overrides and
- * isolates, line separators), beyond the C0 controls that JSON already escapes.
- */
-const TERMINAL_UNSAFE =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
-const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-
-/** Indented JSON fit for a terminal: the same JSON value, with every unsafe character as a \u escape. */
-function terminalJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(TERMINAL_UNSAFE, hex)
-}
-
-/** Text for a terminal: unsafe characters shown as escapes, tabs and newlines kept. */
+/** Text for a terminal (a body that is not JSON, the -i head): escaped as everywhere, newlines kept. */
 function visible(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, hex)
+  return terminalText(text, { multiline: true })
 }
 
 async function readBounded(file: string, flag: string): Promise<string> {

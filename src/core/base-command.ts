@@ -1,4 +1,4 @@
-import { Command, type Interfaces } from '@oclif/core'
+import { Command, ux, type Interfaces } from '@oclif/core'
 
 import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
@@ -11,6 +11,7 @@ import {
   type MappedError,
   type TokenSource,
 } from './errors.js'
+import { terminalJson, terminalText } from './escape.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
@@ -125,7 +126,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       token,
       userAgent: `orgctl/${this.config.version}`,
       timeoutMs: Math.round((this.flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
-      trace: debug ? (line) => process.stderr.write(`[debug] ${redactUserInfo(line)}\n`) : undefined,
+      trace: debug
+        ? (line) => process.stderr.write(`[debug] ${terminalText(redactUserInfo(line))}\n`)
+        : undefined,
       signal: this.interruptSignal(),
     })
     this.cleanups.push(() => transport.close())
@@ -236,7 +239,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
     const { startServer } = await (await import('./server-entry.js')).loadServer()
-    const server = await mkdir(dirname(target.dbPath), { recursive: true, mode: 0o700 })
+    const dir = dirname(target.dbPath)
+    // orgctl's own data folder is made private (and tightened); a folder named by ORGCTL_SANDBOX_DB is
+    // the user's: created 0700 when missing, never chmod-ed.
+    const own = dir === dirname(await defaultSandboxDbPath())
+    const makeDir = async () => {
+      if (own) (await import('./private-files.js')).privateDirSync(dir)
+      else await mkdir(dir, { recursive: true, mode: 0o700 })
+    }
+    const server = await makeDir()
       .then(() => startServer({ dbPath: target.dbPath, ephemeralAdmin: true }))
       .catch((error: unknown) => {
         throw sandboxStartError(error, { dbPath: target.dbPath })
@@ -288,24 +299,42 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       color: format === 'table' && this.flags.color && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
       // Boxed and fitted on a terminal; piped (or for a screen reader), a table is tab-separated text.
       width: process.stdout.isTTY && !this.accessible ? process.stdout.columns || 80 : undefined,
+      rawCsv: this.flags['csv-raw'],
     } as const
   }
 
-  /** A note for the person at the terminal: stderr, never stdout. */
+  /** A note for the person at the terminal: stderr, never stdout; whatever it quotes is escaped. */
   protected note(message: string): void {
-    process.stderr.write(`${message}\n`)
+    process.stderr.write(`${terminalText(message, { multiline: true })}\n`)
+  }
+
+  /** An error on stderr: it quotes servers and input, so it is escaped; only orgctl's own line breaks stay. */
+  private printError(error: unknown): void {
+    const { message } = mapError(error, this.tokenSource, { display: true })
+    process.stderr.write(`Error: ${terminalText(message, { multiline: true })}\n`)
   }
 
   /** With `--jq`, a successful result goes through the filter; an error document never does. */
   override logJson(json: unknown): void {
-    if (!this.jq || this.failed) return super.logJson(json)
+    if (!this.jq || this.failed) return this.printJsonDocument(json)
     try {
-      process.stdout.write(this.jq(json))
+      const text = this.jq(json)
+      // jq prints strings without quotes: exact for a pipe, escaped when a person reads it.
+      process.stdout.write(process.stdout.isTTY ? terminalText(text, { multiline: true }) : text)
     } catch (error) {
       this.mapped = mapError(error, this.tokenSource)
       process.exitCode = this.mapped.exitCode
-      process.stderr.write(`Error: ${this.mapped.message}\n`)
+      this.printError(error)
     }
+  }
+
+  /**
+   * The JSON document: exact bytes when piped; on a terminal the same JSON value with C1 and bidi
+   * characters as `\u` escapes (src/core/escape.ts), coloured as oclif colours it.
+   */
+  private printJsonDocument(json: unknown): void {
+    if (!process.stdout.isTTY) return super.logJson(json)
+    ux.stdout(ux.colorizeJson(terminalJson(json), { pretty: false, theme: this.config.theme?.json }))
   }
 
   override async catch(error: Interfaces.CommandError): Promise<void> {
@@ -319,10 +348,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(error))
     } else {
-      process.stderr.write(`Error: ${this.mapped.message}\n`)
+      this.printError(error)
     }
     if (this.flags?.debug && error instanceof Error && error.stack)
-      process.stderr.write(`${redactUserInfo(error.stack)}\n`)
+      process.stderr.write(`${terminalText(redactUserInfo(error.stack), { multiline: true })}\n`)
   }
 
   protected override toErrorJson(error: unknown): ErrorJson {

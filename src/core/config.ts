@@ -41,6 +41,11 @@ export async function openConfig(): Promise<ConfigFile> {
   const { default: Conf } = await import('conf')
   const { chmodSync, mkdirSync } = await import('node:fs')
   const { dirname } = await import('node:path')
+  const { default: envPaths } = await import('env-paths')
+  const { privateDirSync } = await import('./private-files.js')
+  // conf makes its folder as soon as it is constructed, with the umask's mode (0777 under umask 000):
+  // make it first, 0700 (and the parents it needs), and tighten one left looser (SECURITY.md "Local state").
+  privateDirSync(envPaths('orgctl', { suffix: '' }).config)
   const conf = new Conf<{ current?: string; profiles?: Record<string, Profile> }>({
     projectName: 'orgctl',
     projectSuffix: '',

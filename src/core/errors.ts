@@ -6,6 +6,7 @@ import {
   TimeoutError,
   type FieldErrors,
 } from '../api/errors.js'
+import { terminalText } from './escape.js'
 
 /** Exit codes of DESIGN.md; scripts rely on them. */
 export const ExitCode = {
@@ -81,12 +82,18 @@ export type TokenSource = 'env' | 'profile' | 'sandbox' | 'none'
 
 /**
  * The one mapping from an error to a message and an exit code (DESIGN.md "Exit codes").
- * `tokenSource` shapes the 401 hint.
+ * `tokenSource` shapes the 401 hint. With `display`, the message is for stderr: what the server wrote
+ * (its message, field names and field errors) is escaped onto one line each, so that only orgctl's own
+ * line breaks remain; without it (the `--json` error document) the server's text is kept exact.
  */
-export function mapError(error: unknown, tokenSource: TokenSource = 'none'): MappedError {
+export function mapError(
+  error: unknown,
+  tokenSource: TokenSource = 'none',
+  options: { display?: boolean } = {},
+): MappedError {
   if (error instanceof ApiError) {
     // Fixed key order, so that the JSON error document always reads the same.
-    const { message, exitCode, status, fields } = mapApiError(error, tokenSource)
+    const { message, exitCode, status, fields } = mapApiError(error, tokenSource, options.display ?? false)
     return { message, exitCode, status, fields }
   }
   if (error instanceof TimeoutError || error instanceof NetworkError)
@@ -129,40 +136,42 @@ export function mapError(error: unknown, tokenSource: TokenSource = 'none'): Map
   }
 }
 
-function mapApiError(error: ApiError, tokenSource: TokenSource): MappedError {
+function mapApiError(error: ApiError, tokenSource: TokenSource, display: boolean): MappedError {
   const { status } = error
   const fields = Object.keys(error.fields).length ? error.fields : null
   const base = { status, fields }
+  const text = display ? (s: string) => terminalText(s) : (s: string) => s
+  const serverMessage = text(error.message)
   if (status === 401) {
     const hint =
       tokenSource === 'env'
         ? 'The token in ORGCTL_TOKEN was rejected: set a valid ORGCTL_TOKEN, or unset it and run `orgctl login`.'
         : 'Run `orgctl login` to sign in.'
-    return { ...base, message: `Not authenticated (401): ${error.message}. ${hint}`, exitCode: ExitCode.Auth }
+    return { ...base, message: `Not authenticated (401): ${serverMessage}. ${hint}`, exitCode: ExitCode.Auth }
   }
   if (status === 403)
-    return { ...base, message: `Not allowed (403): ${error.message}`, exitCode: ExitCode.Auth }
+    return { ...base, message: `Not allowed (403): ${serverMessage}`, exitCode: ExitCode.Auth }
   if (status === 404 || status === 410)
-    return { ...base, message: `Not found (${status}): ${error.message}`, exitCode: ExitCode.NotFound }
+    return { ...base, message: `Not found (${status}): ${serverMessage}`, exitCode: ExitCode.NotFound }
   if (status === 429 || status >= 500)
     return {
       ...base,
-      message: `The API is unavailable (${status}): ${error.message}`,
+      message: `The API is unavailable (${status}): ${serverMessage}`,
       exitCode: ExitCode.Unavailable,
     }
   if (status >= 400) {
     const lines = fields
-      ? Object.entries(fields).map(([field, msgs]) => `  ${field}: ${msgs.join('; ')}`)
+      ? Object.entries(fields).map(([field, msgs]) => `  ${text(field)}: ${text(msgs.join('; '))}`)
       : []
     return {
       ...base,
-      message: [`Rejected by the API (${status}): ${error.message}`, ...lines].join('\n'),
+      message: [`Rejected by the API (${status}): ${serverMessage}`, ...lines].join('\n'),
       exitCode: ExitCode.Rejected,
     }
   }
   return {
     ...base,
-    message: `Unexpected response (${status}): ${error.message}`,
+    message: `Unexpected response (${status}): ${serverMessage}`,
     exitCode: ExitCode.Unexpected,
   }
 }

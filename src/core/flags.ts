@@ -26,6 +26,11 @@ export const sharedFlags = {
     helpGroup: GLOBAL,
   })(),
   csv: Flags.boolean({ description: 'Same as --output csv', helpGroup: GLOBAL }),
+  'csv-raw': Flags.boolean({
+    description:
+      'CSV cells exactly as they are in --csv and --report files: no neutralising of cells that start with = + - @',
+    helpGroup: GLOBAL,
+  }),
   jq: Flags.string({
     description: 'Filter the JSON result with a jq expression (implies --json; strings print without quotes)',
     helpGroup: GLOBAL,

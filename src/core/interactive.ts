@@ -2,8 +2,19 @@ import type { Transport } from '../api/transport.js'
 import type { Member } from '../api/types.js'
 import { CliError, Declined, ExitCode } from './errors.js'
 import type { NameSettings } from './config.js'
+import { terminalLine } from './escape.js'
 import { visible } from './names.js'
-import { ask, askSecret, choose, confirm, pick, type Check, type Choice, type Option } from './prompts.js'
+import {
+  ask,
+  askSecret,
+  choose,
+  confirm,
+  pick,
+  say,
+  type Check,
+  type Choice,
+  type Option,
+} from './prompts.js'
 import * as validate from './validate.js'
 
 /*
@@ -64,8 +75,11 @@ function notAMember(memberId: number): CliError {
   )
 }
 
+/** Widest a name may be in a confirmation: one line on any terminal, so it cannot push the values away. */
+const NAME_WIDTH = 60
+
 function describe(member: Member): string {
-  return `${member.name} <${member.email}> (member ${member.id})`
+  return `${terminalLine(member.name, NAME_WIDTH)} <${terminalLine(member.email, NAME_WIDTH)}> (member ${member.id})`
 }
 
 /**
@@ -119,7 +133,7 @@ export async function askMemberAccess(
 ): Promise<{ roles: number[]; workspaces: string[] }> {
   const { member, workspaces: seen } = await memberContext(api, orgId, memberId)
   if (!member) throw notAMember(memberId)
-  process.stderr.write(`Updating ${describe(member)}; the lists you choose replace the current ones.\n`)
+  say(`Updating ${describe(member)}; the lists you choose replace the current ones.`)
   const roles =
     given.roles ??
     (await pick(
@@ -157,8 +171,9 @@ export async function confirmMemberRemoval(
 ): Promise<void> {
   const { member } = await memberContext(api, orgId, memberId)
   if (!member) throw notAMember(memberId)
-  process.stderr.write(`This removes ${describe(member)} from "${orgName}".\n`)
-  const typed = await ask(`Type ${member.email} to confirm`)
+  // The member last, right above the question: a long organization name cannot push them away.
+  say(`In the organization "${terminalLine(orgName, NAME_WIDTH)}":\nThis removes ${describe(member)}.`)
+  const typed = await ask(`Type ${terminalLine(member.email, NAME_WIDTH)} to confirm`)
   if (typed.trim().toLowerCase() !== member.email.toLowerCase())
     throw new Declined('The e-mail address did not match; nothing was sent')
 }
@@ -173,21 +188,27 @@ export interface ChargeSummary {
   idempotencyKey: string
 }
 
-/** `wallet charge` on a terminal: shows what will be charged, with the key, and asks (default no). */
+/**
+ * `wallet charge` on a terminal: shows what will be sent and asks (default no). The organization's name is
+ * chosen by its Owner, so it is escaped and cut to one line, and the values that move money come last,
+ * right above the question, which repeats them: nothing a name holds can draw over them or push them off
+ * the screen (test/tty/confirm-safety.test.ts).
+ */
 export async function confirmCharge(summary: ChargeSummary): Promise<void> {
   const lines: [string, string][] = [
-    ['Organization', `${summary.organizationName} (${summary.organizationId})`],
+    ['Organization', terminalLine(summary.organizationName, NAME_WIDTH)],
+    ['Organization ID', summary.organizationId],
+    ['Reason', summary.reason === undefined ? '(none)' : terminalLine(summary.reason, NAME_WIDTH)],
+    ['Idempotency key', summary.idempotencyKey],
     ['Amount', `${summary.amount} (minor currency units)`],
     ['SMS points', String(summary.smsPoints)],
-    ['Reason', summary.reason ?? '(none)'],
-    ['Idempotency key', summary.idempotencyKey],
   ]
   const width = Math.max(...lines.map(([k]) => k.length))
-  process.stderr.write(
-    `About to charge this wallet:\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n` +
-      `To retry this exact charge safely later, pass --idempotency-key ${summary.idempotencyKey}\n`,
+  say(
+    `To retry this exact charge safely later, pass --idempotency-key ${summary.idempotencyKey}\n` +
+      `About to charge this wallet:\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`,
   )
-  if (!(await confirm('Charge it?'))) throw new Declined()
+  if (!(await confirm(`Charge ${summary.amount} for ${summary.smsPoints} SMS points?`))) throw new Declined()
 }
 
 /** `invite accept` on a terminal: the new password twice, hidden; both must agree. */

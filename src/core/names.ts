@@ -3,6 +3,7 @@ import { parseOrg, type OrgRef, type RoleRef } from './args.js'
 import type { NameSettings, RecentOrg } from './config.js'
 import { UsageError } from './errors.js'
 import type { Target } from './target.js'
+import { terminalText } from './escape.js'
 
 /*
  * Working by name (README "Working by name"): which organization a command means when ORG is an alias
@@ -152,12 +153,9 @@ export async function remember(names: NameSettings, org: RecentOrg): Promise<voi
 
 /**
  * Server-controlled text made safe for a terminal line: control characters, DEL, C1 and bidi controls
- * are shown as `\u{..}` instead of being emitted.
+ * are shown as `\x1b`, `\u202e` (src/core/escape.ts) instead of being emitted.
  */
 export function visible(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
-  )
+  // The one escaping rule of src/core/escape.ts, so a name reads the same in every prompt and note.
+  return terminalText(text)
 }

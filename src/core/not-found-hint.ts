@@ -1,5 +1,7 @@
 import { toConfiguredId, type Hook } from '@oclif/core'
 
+import { terminalLine } from './escape.js'
+
 /**
  * Beside @oclif/plugin-not-found, which asks "Did you mean ...?" when stdin is a terminal (and then runs
  * the command, or exits 127). Without a terminal the plugin names no command, so this hook does: it
@@ -12,7 +14,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   const ids = opts.config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases])
   const best = closest(opts.id, ids)
   const hint = best ? ` Did you mean \`${opts.config.bin} ${toConfiguredId(best, opts.config)}\`?` : ''
-  process.stderr.write(`\`${typed}\` is not an ${opts.config.bin} command.${hint}\n`)
+  process.stderr.write(`\`${terminalLine(typed)}\` is not an ${opts.config.bin} command.${hint}\n`)
   const topic = opts.id.split(':')[0]
   const help = `${opts.config.bin} help${topic && opts.config.findTopic(topic) ? ` ${topic}` : ''}`
   this.error(`Run ${help} for a list of available commands.`, { exit: 127 })

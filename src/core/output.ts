@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js'
+import { terminalText } from './escape.js'
 import type { OutputFormat } from './flags.js'
 
 /** How a result is drawn as a table or CSV: its rows and the columns they have, in order. */
@@ -22,6 +23,11 @@ export interface RenderOptions {
    * piped: tables are plain tab-separated text, one line per row, for `cut`, `awk` and friends.
    */
   width?: number
+  /**
+   * CSV cells exactly as the data has them (`--csv-raw`): no formula neutralisation. For pipelines that
+   * need exact values; a terminal still gets control characters escaped.
+   */
+  rawCsv?: boolean
 }
 
 /** A cell as text: arrays joined with commas, null/undefined empty, objects as JSON. */
@@ -32,9 +38,34 @@ export function cellText(value: unknown): string {
   return String(value)
 }
 
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(value: unknown): string {
-  const text = cellText(value)
+/** How {@link csvField} writes a cell. */
+export interface CsvCellOptions {
+  /** No formula neutralisation: RFC 4180 quoting only (`--csv-raw`). */
+  raw?: boolean
+  /** The CSV goes to a terminal: control characters are shown visibly, as in tables. */
+  terminal?: boolean
+}
+
+/**
+ * First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"):
+ * `=HYPERLINK(...)`, `+cmd|...`, `-2+3`, `@SUM(...)`, and TAB or CR before any of them.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/**
+ * One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled.
+ *
+ * Unless `raw`, a text cell that begins like a formula is neutralised the OWASP way: prefixed with `'` and
+ * quoted, so a spreadsheet shows it as text. Numbers that orgctl holds as numbers (IDs, amounts,
+ * counts) are written as they are: a spreadsheet reads `-5` as the number -5, never as a formula, and
+ * a script gets the number; the same characters in a text field (a name, a reason) are neutralised.
+ * This is the one function every CSV orgctl writes goes through (`--csv` and bulk `--report` files).
+ */
+export function csvField(value: unknown, options: CsvCellOptions = {}): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  // A terminal never gets raw control bytes, --csv-raw or not: exact values are for files and pipes.
+  const text = options.terminal ? terminalText(cellText(value)) : cellText(value)
+  if (!options.raw && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
@@ -43,8 +74,8 @@ export function csvField(value: unknown): string {
  * (`$(...)`, `cut`, `while read`), where a stray CR corrupts the last field; spreadsheets and CSV
  * parsers accept either. Fields that contain CR or LF are still quoted.
  */
-export function csvRecord(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(',')}\n`
+export function csvRecord(values: readonly unknown[], options: CsvCellOptions = {}): string {
+  return `${values.map((v) => csvField(v, options)).join(',')}\n`
 }
 
 /** Parses `--columns a,b` against the view's columns; an unknown name is a usage error listing the allowed ones. */
@@ -65,14 +96,25 @@ export function pickColumns(available: readonly string[], requested: string | un
 /** Renders a view as CSV text. */
 export function renderCsv(view: View, options: RenderOptions): string {
   const columns = options.columns ?? view.columns
-  let out = options.header ? csvRecord(columns) : ''
-  for (const row of view.rows) out += csvRecord(columns.map((c) => row[c]))
+  // On a terminal, CSV is escaped like a table; written to a file or a pipe, cells are exact but for
+  // formula neutralisation (which `--csv-raw` turns off).
+  const cell = { raw: options.rawCsv, terminal: options.width !== undefined }
+  let out = options.header ? csvRecord(columns, cell) : ''
+  for (const row of view.rows)
+    out += csvRecord(
+      columns.map((c) => row[c]),
+      cell,
+    )
   return out
 }
 
-/** A cell on one line: tabs and line breaks become spaces, so that a row never spills onto the next. */
+/**
+ * A cell as it reaches a terminal or a piped table: on one line, with every control character, ESC
+ * sequence and bidi control shown visibly (`\t`, `\n`, `\x1b`, `\u202e`), so that a row never spills
+ * onto the next, a TAB never shifts the columns of TSV, and a value can never drive the terminal.
+ */
 export function flatText(value: unknown): string {
-  return cellText(value).replace(/[\t\r\n]+/g, ' ')
+  return terminalText(cellText(value))
 }
 
 /** Renders a view as tab-separated lines (piped tables); a record is one `field<TAB>value` line per field. */

@@ -1,5 +1,6 @@
 import { MAX_STDIN_SECRET_BYTES } from '../api/limits.js'
 import { UsageError } from './errors.js'
+import { terminalLine, terminalText } from './escape.js'
 
 /** Prompts are shown only when both stdin and stderr are terminals (DESIGN.md). */
 export function isInteractive(): boolean {
@@ -9,11 +10,22 @@ export function isInteractive(): boolean {
 // Prompts draw on stderr so that stdout keeps only results.
 const context = () => ({ output: process.stderr })
 
+/*
+ * Every question and choice quotes names that servers and people chose; they are escaped and kept to one
+ * line here, at the boundary, so no caller can forget (src/core/escape.ts).
+ */
+const question = (message: string) => terminalLine(message, 160)
+
+/** Lines for the person at the terminal, before a question (stderr); escaped, line breaks kept. */
+export function say(text: string): void {
+  process.stderr.write(`${terminalText(text, { multiline: true })}\n`)
+}
+
 /** Asks yes/no (default no). Only call when {@link isInteractive}. */
 export async function confirm(message: string): Promise<boolean> {
   if (await isAccessible()) return (await import('./accessible.js')).confirmLine(message)
   const { confirm } = await import('@inquirer/prompts')
-  return confirm({ message, default: false }, context())
+  return confirm({ message: question(message), default: false }, context())
 }
 
 /** Checks a typed value: `true`, or what is wrong with it (shown under the prompt). */
@@ -28,13 +40,15 @@ export async function ask(message: string, check?: Check): Promise<string> {
   const { input } = await import('@inquirer/prompts')
   return input(
     {
-      message,
+      message: question(message),
       required: true,
       validate: check,
+      // Only what is drawn is escaped (a pasted ESC shows as \x1b); the answer itself is returned as typed.
       transformer: (value, { isFinal }) => {
-        if (isFinal || !check || value === '') return value
+        const shown = terminalText(value)
+        if (isFinal || !check || value === '') return shown
         const verdict = check(value)
-        return verdict === true ? value : `${value}  \u001b[2m← ${verdict}\u001b[22m`
+        return verdict === true ? shown : `${shown}  \u001b[2m← ${terminalText(verdict)}\u001b[22m`
       },
     },
     context(),
@@ -45,7 +59,7 @@ export async function ask(message: string, check?: Check): Promise<string> {
 export async function askSecret(message: string, check?: Check): Promise<string> {
   if (await isAccessible()) return (await import('./accessible.js')).askSecretLine(message, check)
   const { password } = await import('@inquirer/prompts')
-  return password({ message, mask: true, validate: check }, context())
+  return password({ message: question(message), mask: true, validate: check }, context())
 }
 
 /** One choice of {@link pick}. */
@@ -59,7 +73,8 @@ export interface Choice<T> {
 export async function pick<T>(message: string, choices: readonly Choice<T>[]): Promise<T[]> {
   if (await isAccessible()) return (await import('./accessible.js')).pickLines(message, choices)
   const { checkbox } = await import('@inquirer/prompts')
-  return checkbox({ message, choices: [...choices], required: true, loop: false }, context())
+  const safe = choices.map((c) => ({ ...c, name: terminalLine(c.name, 160) }))
+  return checkbox({ message: question(message), choices: safe, required: true, loop: false }, context())
 }
 
 /**

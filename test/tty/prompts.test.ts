@@ -8,8 +8,6 @@ import type { Member } from '../../src/api/types.js'
 import { startTestServer, type TestServer } from '../helpers/cli.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
-if (!hasTmux) console.warn('SKIPPED test/tty: tmux is not installed, so no pseudo-terminal can be made here')
-
 let t: TestServer
 const open: Terminal[] = []
 
@@ -73,7 +71,8 @@ function db(): Database.Database {
 }
 
 beforeAll(async () => {
-  if (hasTmux) t = await startTestServer()
+  expect(hasTmux, 'tmux is needed for the pseudo-terminal tests (.ci/run installs it)').toBe(true)
+  t = await startTestServer()
 })
 afterEach(() => {
   for (const term of open.splice(0)) term.close()
@@ -83,7 +82,7 @@ afterAll(async () => {
   await t?.server.close()
 })
 
-describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
+describe('prompts in a real terminal (tmux)', () => {
   it('org create with nothing given asks for the name and country code, checking the code as it is typed', async () => {
     const term = terminal(['org', 'create'])
     await term.waitFor('Organization name')
@@ -179,14 +178,15 @@ describe.skipIf(!hasTmux)('prompts in a real terminal (tmux)', () => {
     const ledger = async () => (await api('GET', `/api/admin/organizations/${orgId}/wallet`)).body.data.ledger
 
     const interrupted = terminal(args)
-    await interrupted.waitFor('Charge it?')
+    await interrupted.waitFor('Charge 1500 for 150 SMS points?')
     interrupted.press('C-c')
     expect(await interrupted.exitCode()).toBe(130)
     expect(await ledger()).toHaveLength(0)
 
     const term = terminal([...args, '--idempotency-key', 'tty-charge-1'])
-    const summary = await term.waitFor('Charge it?')
-    expect(summary).toMatch(/Organization\s+Wallet Prompt Co \(/)
+    const summary = await term.waitFor('Charge 1500 for 150 SMS points?')
+    expect(summary).toMatch(/Organization\s+Wallet Prompt Co$/m)
+    expect(summary).toContain(`Organization ID  ${orgId}`)
     expect(summary).toMatch(/Amount\s+1500/)
     expect(summary).toMatch(/SMS points\s+150/)
     expect(summary).toMatch(/Idempotency key\s+tty-charge-1/)

@@ -10,7 +10,7 @@ import { resolve } from 'node:path'
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 const SOCKET = `orgctl-test-${process.pid}`
 
-/** Whether tmux can be run here; the pty tests are skipped (with a message) only when it cannot. */
+/** Whether tmux can be run here; the pty tests fail when it cannot (.ci/run installs it). */
 export const hasTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0
 
 // The tmux server starts with this environment (not the test runner's), so that nothing like an

@@ -81,7 +81,7 @@ describe('tables on a terminal and piped', () => {
 
   it('prints tab-separated lines without borders or colour when piped', async () => {
     expect(await renderTable(view, { format: 'table', header: true, color: false })).toBe(
-      `id\tname\ttext\n1\tAda Lovelace\t${'x'.repeat(200)} second line\n22\tB\tshort\n`,
+      `id\tname\ttext\n1\tAda Lovelace\t${'x'.repeat(200)}\\nsecond line\n22\tB\tshort\n`,
     )
     expect(
       await renderTable(

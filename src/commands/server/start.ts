@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 
 import { mapError, sandboxStartError } from '../../core/errors.js'
+import { terminalText } from '../../core/escape.js'
 
 /** `orgctl server start`: the sandbox API on 127.0.0.1 until SIGINT or SIGTERM. */
 export default class ServerStart extends Command {
@@ -45,7 +46,8 @@ export default class ServerStart extends Command {
     const { startServer } = await (await import('../../core/server-entry.js')).loadServer()
     const generated = flags['admin-token'] ? undefined : randomBytes(32).toString('base64url')
     const adminToken = flags['admin-token'] ?? generated!
-    const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)
+    // A request log line holds the path a client sent: escaped like any text from outside.
+    const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${terminalText(line)}\n`)
     const place = { dbPath: flags.db, host: flags.host, port: flags.port }
     const server = await startServer({
       ...place,
