@@ -18,6 +18,22 @@ export default tseslint.config(
   },
   // Imports go one way: commands → bulk → core → api; the server stands alone (docs/ARCHITECTURE.md).
   {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./*', '../*', '**/*'],
+              message: 'src/shared imports nothing: client and server both read it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/server/**/*.ts'],
     rules: {
       'no-restricted-imports': [

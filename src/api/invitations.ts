@@ -12,7 +12,7 @@ export interface SentInvitation {
 }
 
 /** `POST /api/organizations/{id}/invite`, with an idempotency key (one per invitation). */
-export async function sendInvitation(
+export async function inviteMember(
   api: Transport,
   orgId: string,
   input: InviteInput,

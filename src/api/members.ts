@@ -4,8 +4,8 @@ import type { Envelope, Member, MembersPage } from './types.js'
 
 const seg = encodeURIComponent
 
-/** Largest page the API serves (DESIGN.md decision 4). */
-export const MAX_PER_PAGE = 100
+export { MAX_PER_PAGE } from '../shared/rules.js'
+import { MAX_PER_PAGE } from '../shared/rules.js'
 
 interface Paginator {
   current_page?: number

@@ -6,6 +6,7 @@ import type { View } from '../core/output.js'
 import { confirm, isInteractive } from '../core/prompts.js'
 import type { JobSpec, Tally } from './jobs.js'
 import type { BulkPreview, BulkSummary, Shard } from './runner.js'
+import { BULK_CONCURRENCY } from '../shared/rules.js'
 
 /*
  * Loaded statically by the commands (it imports only oclif's flags and src/core): what every command with
@@ -23,9 +24,9 @@ export const bulkFlags = {
   })(),
   concurrency: Flags.integer({
     description: 'Requests in flight at once',
-    default: 8,
+    default: BULK_CONCURRENCY.default,
     min: 1,
-    max: 64,
+    max: BULK_CONCURRENCY.max,
     helpGroup: 'BULK',
   }),
   'dry-run': Flags.boolean({ description: 'Validate the file and send nothing', helpGroup: 'BULK' }),

@@ -78,8 +78,8 @@ export function inviteJob(organizationId: string): JobSpec<InviteRow> {
     words: { done: 'Sent', skippedNote: ' (already invited or members)' },
     fatal: [401, 403, 404],
     async send(api, row, { idempotencyKey }) {
-      const { sendInvitation } = await import('../api/invitations.js')
-      await sendInvitation(api, organizationId, row, idempotencyKey)
+      const { inviteMember } = await import('../api/invitations.js')
+      await inviteMember(api, organizationId, row, idempotencyKey)
       return { state: 'sent' }
     },
     settle(error) {

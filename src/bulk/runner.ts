@@ -28,10 +28,11 @@ import {
   type ValidItem,
 } from './reader.js'
 import type { InviteRow } from './validate-row.js'
+import { BULK_CONCURRENCY } from '../shared/rules.js'
 
 /** Default and largest `--concurrency`. */
-export const DEFAULT_CONCURRENCY = 8
-export const MAX_CONCURRENCY = 64
+export const DEFAULT_CONCURRENCY = BULK_CONCURRENCY.default
+export const MAX_CONCURRENCY = BULK_CONCURRENCY.max
 
 /** One shard of a run: `--shard K/N` runs the rows whose line number is K modulo N (1-based K). */
 export interface Shard {

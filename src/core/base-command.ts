@@ -96,11 +96,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.flags?.output ?? 'table'
   }
 
-  /** Whether stderr decorations (spinners) and colour are for a person. */
-  protected get decorated(): boolean {
-    return this.format === 'table' && Boolean(process.stdout.isTTY)
-  }
-
   /** The API client for the resolved target; starts the in-process sandbox when nothing is configured. */
   protected api(): Promise<Transport> {
     this.transport ??= this.connect()

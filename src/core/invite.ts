@@ -17,14 +17,14 @@ export interface InviteResult {
  * Sends one invitation. `invite send` uses it for a single person; the bulk engine can call it per row
  * with a key of its own so that a resumed run never invites anyone twice.
  */
-export async function inviteOne(
+export async function inviteMember(
   api: Transport,
   organizationId: string,
   input: InviteInput,
   idempotencyKey?: string,
 ): Promise<InviteResult> {
-  const { sendInvitation } = await import('../api/invitations.js')
-  const sent = await sendInvitation(api, organizationId, input, idempotencyKey)
+  const client = await import('../api/invitations.js')
+  const sent = await client.inviteMember(api, organizationId, input, idempotencyKey)
   return {
     organizationId,
     email: input.email,

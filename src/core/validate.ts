@@ -2,6 +2,7 @@ import { MAX_TOKEN_CHARS } from '../api/limits.js'
 import { hasUserInfo, redactUserInfo } from '../api/redact.js'
 import { ORGANIZATION_STATUSES, type OrganizationStatus } from '../api/types.js'
 import { UsageError } from './errors.js'
+import { MAX_AVATAR_BYTES, imageType, isEmail } from '../shared/rules.js'
 
 /**
  * ISO 3166-1 alpha-2 officially assigned codes (249). Local checking saves a round trip and gives a
@@ -20,8 +21,6 @@ const ISO_COUNTRIES = new Set(
 )
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-// Deliberately simple: one @, a dot in the domain, no spaces. The server has the final word.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /** True when `code` is an assigned ISO 3166-1 alpha-2 code (upper case). */
 export function isCountryCode(code: string): boolean {
@@ -49,8 +48,7 @@ export function inviteToken(value: string, name: string): string {
 /** An e-mail address. */
 export function email(value: string, name: string): string {
   const v = value.trim()
-  if (!EMAIL.test(v) || v.length > 254)
-    throw new UsageError(`${name} must be an e-mail address, got "${value}"`)
+  if (!isEmail(v)) throw new UsageError(`${name} must be an e-mail address, got "${value}"`)
   return v
 }
 
@@ -128,29 +126,7 @@ export function token(value: string, where: string): string {
   return value
 }
 
-/** Largest avatar the API accepts (DESIGN.md decision 11). */
-export const MAX_AVATAR_BYTES = 2 * 1024 * 1024
-
-/** Image kinds the API accepts, recognised by their first bytes. */
-export function imageType(bytes: Uint8Array): { contentType: string; ext: string } | null {
-  const b = (i: number) => bytes[i] ?? -1
-  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47 && b(4) === 0x0d && b(5) === 0x0a)
-    return { contentType: 'image/png', ext: 'png' }
-  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return { contentType: 'image/jpeg', ext: 'jpg' }
-  if (
-    b(0) === 0x47 &&
-    b(1) === 0x49 &&
-    b(2) === 0x46 &&
-    b(3) === 0x38 &&
-    (b(4) === 0x37 || b(4) === 0x39) &&
-    b(5) === 0x61
-  )
-    return { contentType: 'image/gif', ext: 'gif' }
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to))
-  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP')
-    return { contentType: 'image/webp', ext: 'webp' }
-  return null
-}
+export { MAX_AVATAR_BYTES, imageType } from '../shared/rules.js'
 
 /**
  * Reads an avatar file and checks it locally: readable, at most 2 MiB, png/jpeg/gif/webp by its bytes.

@@ -19,6 +19,7 @@ import { walletRoutes } from './routes/wallet.js'
 import { outboxPath, mediaPath } from './paths.js'
 import { Store, type UserRow } from './store.js'
 import { laravelErrors, schemaCompiler } from './validation.js'
+import { MAX_AVATAR_BYTES } from '../shared/rules.js'
 
 /** Options of {@link buildApp}; see docs/ARCHITECTURE.md. */
 export interface AppOptions {
@@ -213,7 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   await app.register(multipart, {
-    limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 },
+    limits: { fileSize: MAX_AVATAR_BYTES, files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 },
   })
 
   const deps: RouteDeps = { store, mediaDir: mediaPath(options.dbPath), now }

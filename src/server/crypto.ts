@@ -1,11 +1,4 @@
-import {
-  createHash,
-  randomBytes,
-  scrypt,
-  timingSafeEqual,
-  type BinaryLike,
-  type ScryptOptions,
-} from 'node:crypto'
+import { createHash, randomBytes, scrypt, type BinaryLike, type ScryptOptions } from 'node:crypto'
 
 /** SHA-256 hex of a secret: how tokens and invite tokens are stored and looked up. */
 export function sha256(value: string | Buffer): string {
@@ -44,17 +37,4 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join(
     '$',
   )
-}
-
-/** Whether `password` matches a hash made by {@link hashPassword}. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$')
-  if (scheme !== 'scrypt' || !salt || !hash) return false
-  const expected = Buffer.from(hash, 'base64url')
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  })
-  return timingSafeEqual(key, expected)
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js'
 import { required } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { recordView } from '../../core/views.js'
-import { inviteOne, type InviteResult } from '../../core/invite.js'
+import { inviteMember, type InviteResult } from '../../core/invite.js'
 import type { BulkSummary } from '../../bulk/runner.js'
 
 export default class InviteSend extends BaseCommand<typeof InviteSend> {
@@ -38,7 +38,7 @@ export default class InviteSend extends BaseCommand<typeof InviteSend> {
     const email = validate.email(await required(this.flags.email, '--email', 'E-mail address'), '--email')
     const name = (await required(this.flags.name, '--name', 'Name')).trim()
     const roles = (await this.roleIds(this.flags.role)) ?? [3]
-    const result = await inviteOne(await this.api(), org, { email, name, roles })
+    const result = await inviteMember(await this.api(), org, { email, name, roles })
     await this.show(
       recordView(result, [
         'organizationId',

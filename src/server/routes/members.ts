@@ -4,8 +4,7 @@ import { caller, organizationFor } from '../auth.js'
 import { HttpError, notFound, validationError } from '../errors.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
 import type { MemberRow } from '../store.js'
-
-const MAX_PER_PAGE = 100
+import { MAX_PER_PAGE } from '../../shared/rules.js'
 
 type MemberParams = { organizationId: string; memberId: number }
 

@@ -7,10 +7,9 @@ import { caller, organizationFor } from '../auth.js'
 import { sha256 } from '../crypto.js'
 import { fieldError, HttpError } from '../errors.js'
 import { idempotent } from '../idempotency.js'
+import { MAX_AVATAR_BYTES, imageType, type ImageKind } from '../../shared/rules.js'
 import { fastifyPath, operation, routeSchema } from '../spec.js'
 import type { OrganizationRow } from '../store.js'
-
-const MAX_AVATAR = 2 * 1024 * 1024
 
 /**
  * The organization JSON of the API; an uploaded avatar's URL is made from the request's own host.
@@ -35,26 +34,12 @@ export function organizationJson(row: OrganizationRow, request: FastifyRequest):
   }
 }
 
-/** The image type of a file by its first bytes, or undefined for anything else. */
-export function imageType(bytes: Buffer): 'png' | 'jpg' | 'gif' | 'webp' | undefined {
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png'
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg'
-  const head = bytes.subarray(0, 6).toString('latin1')
-  if (head === 'GIF87a' || head === 'GIF89a') return 'gif'
-  if (
-    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
-    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
-  )
-    return 'webp'
-  return undefined
-}
-
 /** The first file part of a multipart request, read whole; a broken form is a 400, not a 5xx. */
 async function readFirstFile(
   request: FastifyRequest,
 ): Promise<{ part: MultipartFile | undefined; bytes: Buffer | undefined }> {
   try {
-    const part = await request.file({ limits: { fileSize: MAX_AVATAR } })
+    const part = await request.file({ limits: { fileSize: MAX_AVATAR_BYTES } })
     return { part, bytes: part ? await part.toBuffer() : undefined }
   } catch (error) {
     const status = (error as { statusCode?: unknown }).statusCode
@@ -65,7 +50,7 @@ async function readFirstFile(
 
 interface Upload {
   bytes: Buffer
-  type: 'png' | 'jpg' | 'gif' | 'webp'
+  type: ImageKind['ext']
 }
 
 const uploads = new WeakMap<FastifyRequest, Upload>()
@@ -126,7 +111,7 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
             throw new HttpError(413, 'The file may not be greater than 2048 kilobytes.')
           const type = imageType(bytes)
           if (!type) throw new HttpError(415, 'The file must be a file of type png, jpeg, gif, webp.')
-          uploads.set(request, { bytes, type })
+          uploads.set(request, { bytes, type: type.ext })
         },
         idempotent(store, { extra: (request) => sha256(uploads.get(request)?.bytes ?? '') }),
       ],
