@@ -51,3 +51,31 @@ export class TimeoutError extends Error {
     )
   }
 }
+
+/**
+ * The server answered, but not with something the operation can use: a body too large or too deeply
+ * nested, HTML or nothing where JSON is required, JSON of the wrong shape, or a redirect. Exit 7, never
+ * retried (the same server would answer the same way).
+ */
+export class BadResponseError extends Error {
+  override readonly name = 'BadResponseError'
+  /**
+   * @param status - HTTP status of the answer
+   * @param message - what was wrong, ready to show (secrets redacted, server text escaped and cut)
+   */
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly url = '',
+  ) {
+    super(message)
+  }
+}
+
+/** A request cut short because orgctl received SIGINT or SIGTERM. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError'
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`Interrupted by ${signal}; the request in flight was abandoned`)
+  }
+}

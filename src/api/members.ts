@@ -1,3 +1,4 @@
+import * as shape from './shape.js'
 import type { Transport } from './transport.js'
 import type { Envelope, Member, MembersPage } from './types.js'
 
@@ -24,11 +25,12 @@ export async function listMembers(
   page: number,
   perPage: number,
 ): Promise<MembersPage> {
-  const res = await api.request<Envelope<Paginator | Member[]> | Member[]>(
-    'GET',
-    `/api/organizations/${seg(orgId)}/members`,
-    { query: { page, per_page: perPage } },
-  )
+  const path = `/api/organizations/${seg(orgId)}/members`
+  const res = await api.request<Envelope<Paginator | Member[]> | Member[]>('GET', path, {
+    query: { page, per_page: perPage },
+  })
+  // Refuses a body that is not a member list (a captive portal's `{}` is not "no members").
+  shape.membersBody(res.body, { method: 'GET', path, status: res.status })
   return normalisePage(res.body, page, perPage)
 }
 

@@ -1,3 +1,4 @@
+import * as shape from './shape.js'
 import type { Transport } from './transport.js'
 import type { CreateOrganizationInput, Envelope, Organization, UpdateOrganizationInput } from './types.js'
 
@@ -5,14 +6,17 @@ import type { CreateOrganizationInput, Envelope, Organization, UpdateOrganizatio
 export interface CreatedOrganization {
   id: string | null
   organization: Organization | null
+  /** Why the organization is not shown although it was created (no usable ID, or reading it back failed). */
+  note?: string
 }
 
 const seg = encodeURIComponent
 
 /** `GET /api/organizations/{id}`. Accepts a bare organization or one wrapped in `data`. */
 export async function getOrganization(api: Transport, id: string): Promise<Organization> {
-  const res = await api.request<Organization | Envelope<Organization>>('GET', `/api/organizations/${seg(id)}`)
-  return unwrap(res.body)
+  const path = `/api/organizations/${seg(id)}`
+  const res = await api.request<Organization | Envelope<Organization>>('GET', path)
+  return normalizeOrganization(shape.organization(res.body, { method: 'GET', path, status: res.status }))
 }
 
 /**
@@ -23,10 +27,18 @@ export async function createOrganization(
   api: Transport,
   input: CreateOrganizationInput,
 ): Promise<CreatedOrganization> {
-  const res = await api.request<unknown>('POST', '/api/organizations', { json: input })
+  // Created is created: an unusable Location or body must not turn a success into an error, or a
+  // re-run would create a duplicate.
+  const res = await api.request<unknown>('POST', '/api/organizations', { json: input, lenientBody: true })
   const id = idFromLocation(res.headers.location) ?? idFromBody(res.body)
-  if (!id) return { id: null, organization: null }
-  return { id, organization: await getOrganization(api, id) }
+  if (!id) return { id: null, organization: null, note: 'created, but the server returned no usable ID' }
+  try {
+    return { id, organization: await getOrganization(api, id) }
+  } catch (error) {
+    if ((error as { name?: string }).name === 'InterruptedError') throw error
+    const why = error instanceof Error ? error.message : String(error)
+    return { id, organization: null, note: `created, but reading it back failed: ${why}` }
+  }
 }
 
 /** `PATCH /api/organizations/{id}`. */
@@ -35,15 +47,12 @@ export async function updateOrganization(
   id: string,
   input: UpdateOrganizationInput,
 ): Promise<Organization> {
-  const res = await api.request<Organization | Envelope<Organization>>(
-    'PATCH',
-    `/api/organizations/${seg(id)}`,
-    { json: input },
-  )
+  const path = `/api/organizations/${seg(id)}`
+  const res = await api.request<Organization | Envelope<Organization>>('PATCH', path, { json: input })
   // Servers that answer 200 with no body (or an envelope without data) still updated; read it back.
   if (res.body === null || (typeof res.body === 'object' && !('id' in res.body) && !('data' in res.body)))
     return getOrganization(api, id)
-  return unwrap(res.body)
+  return normalizeOrganization(shape.organization(res.body, { method: 'PATCH', path, status: res.status }))
 }
 
 /**
@@ -63,12 +72,6 @@ export async function uploadAvatar(
   const url = res.body && typeof res.body === 'object' ? res.body.data?.avatarUrl : undefined
   if (url) return url
   return (await getOrganization(api, id)).avatarUrl ?? null
-}
-
-function unwrap(body: Organization | Envelope<Organization>): Organization {
-  if (body && typeof body === 'object' && 'data' in body && body.data && typeof body.data === 'object')
-    return normalizeOrganization(body.data)
-  return normalizeOrganization(body as Organization)
 }
 
 /** The organization fields orgctl always shows, in this order (README, "Stable JSON shapes"). */
@@ -101,17 +104,27 @@ export function normalizeOrganization(raw: Organization): Organization {
   return out as unknown as Organization
 }
 
+// An ID we are willing to put back in a path and show: a UUID or a plain token of letters, digits, - and _.
+const USABLE_ID = /^[A-Za-z0-9_-]{1,128}$/
+
 /** The last path segment of a `Location` header, if it looks like an ID. */
 export function idFromLocation(location: string | undefined): string | null {
   if (!location) return null
   const path = location.replace(/[?#].*$/, '').replace(/\/+$/, '')
   const last = path.slice(path.lastIndexOf('/') + 1)
-  return last ? decodeURIComponent(last) : null
+  let id: string
+  try {
+    id = decodeURIComponent(last)
+  } catch {
+    return null
+  }
+  return USABLE_ID.test(id) ? id : null
 }
 
 function idFromBody(body: unknown): string | null {
   if (!body || typeof body !== 'object') return null
   const b = body as { id?: unknown; data?: { id?: unknown } }
   const id = b.id ?? b.data?.id
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : null
+  const text = typeof id === 'string' || typeof id === 'number' ? String(id) : null
+  return text !== null && USABLE_ID.test(text) ? text : null
 }

@@ -4,7 +4,8 @@
 export const MAX_RETRIES = 4
 const BASE_DELAY_MS = 200
 const MAX_BACKOFF_MS = 10_000
-const MAX_RETRY_AFTER_MS = 60_000
+/** Longest `Retry-After` orgctl waits; a server asking for more fails the request at once (exit 7). */
+export const MAX_RETRY_AFTER_MS = 60_000
 
 /** Statuses worth another attempt: the server may answer differently in a moment. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504])
@@ -23,6 +24,12 @@ export function isRetryableRequest(method: string, hasIdempotencyKey: boolean): 
  * Returns undefined when the header is absent or unreadable.
  */
 export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  const ms = retryAfterMs(value, now)
+  return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS)
+}
+
+/** A `Retry-After` header (seconds or an HTTP date) in milliseconds, uncapped; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined
   const trimmed = value.trim()
   let ms: number
@@ -32,7 +39,7 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
     if (Number.isNaN(at)) return undefined
     ms = at - now
   }
-  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS)
+  return Math.max(0, ms)
 }
 
 /**

@@ -1,11 +1,28 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 
 import type * as UndiciTypes from 'undici'
 
-import { ApiError, NetworkError, TimeoutError, type FieldErrors } from './errors.js'
+import {
+  ApiError,
+  BadResponseError,
+  InterruptedError,
+  NetworkError,
+  TimeoutError,
+  type FieldErrors,
+} from './errors.js'
+import { MAX_BODY_BYTES, MAX_FIELD_ERRORS, MAX_JSON_DEPTH, MAX_MESSAGE_CHARS } from './limits.js'
 import type { PauseGate } from './pause-gate.js'
-import { redactHeaders, redactPath, redactSecrets } from './redact.js'
-import { MAX_RETRIES, RETRYABLE_STATUSES, isKeyInProgress, isRetryableRequest, retryDelay } from './retry.js'
+import { redactHeaders, redactPath, redactSecrets, redactUserInfo, visible } from './redact.js'
+import {
+  MAX_RETRIES,
+  MAX_RETRY_AFTER_MS,
+  RETRYABLE_STATUSES,
+  isKeyInProgress,
+  isRetryableRequest,
+  retryAfterMs,
+  retryDelay,
+} from './retry.js'
 
 type Undici = typeof UndiciTypes
 let undiciModule: Promise<Undici> | undefined
@@ -32,6 +49,11 @@ export interface TransportOptions {
   pause?: PauseGate
   /** Keep-alive connections per origin (default: undici's, unbounded); bulk runs size it to their concurrency. */
   connections?: number
+  /**
+   * Aborted on SIGINT/SIGTERM (its reason the signal's name): the request in flight and any wait end at
+   * once with an {@link InterruptedError}.
+   */
+  signal?: AbortSignal
   /**
    * Sees the status and headers of every answer (each attempt, errors included), e.g. the bulk runner's
    * pacer reading rate-limit headers; `status` 0 when the attempt got no answer (connection error, timeout).
@@ -62,6 +84,11 @@ export interface RequestOptions {
   accept?: readonly number[]
   /** Secrets in this request (a password, an invite token) that must not reach a message if a server echoes them. */
   secrets?: readonly string[]
+  /**
+   * A success whose body is unusable (not JSON, cut short, too deep) still happened: the body is then
+   * `null` instead of an error. For creates, so that a re-run does not create a duplicate.
+   */
+  lenientBody?: boolean
   /** Extra request headers (`orgctl api -H`); they replace orgctl's own of the same name. */
   headers?: Record<string, string>
   /** A raw body with its content type (`orgctl api --input`). */
@@ -95,7 +122,7 @@ export class Transport {
 
   constructor(private readonly options: TransportOptions) {
     this.maxRetries = options.maxRetries ?? MAX_RETRIES
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }))
   }
 
   /** The base URL requests go to. */
@@ -126,25 +153,35 @@ export class Transport {
     if (opts.body) headers['content-type'] = opts.body.contentType
     for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value
     const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
-    const shown = redactPath(url)
+    const shown = redactUserInfo(redactPath(url))
+    const origin = redactUserInfo(new URL(url).origin)
     this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
 
+    const interrupt = this.options.signal
     for (let attempt = 1; ; attempt++) {
-      if (this.options.pause) await this.options.pause.wait(this.sleep)
+      this.throwIfInterrupted()
+      if (this.options.pause) await this.wait(() => this.options.pause!.wait(this.sleep))
       const started = performance.now()
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)
-      let outcome: { status: number; headers: Record<string, string>; text: string } | { error: unknown }
+      let outcome:
+        | { status: number; headers: Record<string, string>; text: string }
+        | { error: unknown }
+        | { tooLarge: number; headers: Record<string, string> }
       try {
         const res = await undici.request(url, {
           method: method as 'GET',
           headers,
           body: this.body(undici, opts),
           dispatcher: this.agent,
-          signal: controller.signal,
+          signal: interrupt ? AbortSignal.any([controller.signal, interrupt]) : controller.signal,
         })
-        const text = await res.body.text()
-        outcome = { status: res.statusCode, headers: flattenHeaders(res.headers), text }
+        const text = await readBounded(res.body, MAX_BODY_BYTES)
+        const resHeaders = flattenHeaders(res.headers)
+        outcome =
+          text === undefined
+            ? { tooLarge: res.statusCode, headers: resHeaders }
+            : { status: res.statusCode, headers: resHeaders, text }
       } catch (error) {
         outcome = { error }
       } finally {
@@ -152,10 +189,23 @@ export class Transport {
       }
       const ms = Math.round(performance.now() - started)
       this.options.onResponse?.(
-        'error' in outcome ? 0 : outcome.status,
+        'status' in outcome ? outcome.status : 'tooLarge' in outcome ? outcome.tooLarge : 0,
         'error' in outcome ? {} : outcome.headers,
       )
       const canRetry = retryable && attempt <= this.maxRetries
+      this.throwIfInterrupted()
+
+      if ('tooLarge' in outcome) {
+        // Never retried: the same server would send the same flood, and each try costs the limit again.
+        this.trace(
+          `${method} ${shown} → ${outcome.tooLarge} body over ${MAX_BODY_BYTES} bytes, reading stopped`,
+        )
+        throw new BadResponseError(
+          outcome.tooLarge,
+          `${origin} sent a response body larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB to ${method} ${shown} (HTTP ${outcome.tooLarge}); orgctl stopped reading it`,
+          shown,
+        )
+      }
 
       if ('error' in outcome) {
         const timedOut = controller.signal.aborted
@@ -169,7 +219,7 @@ export class Transport {
         }
         if (timedOut) throw new TimeoutError(shown, this.options.timeoutMs, attempt)
         throw new NetworkError(
-          `Could not reach ${new URL(url).origin}: ${reason} (${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          `Could not reach ${origin}: ${reason} (${attempt} attempt${attempt === 1 ? '' : 's'})`,
           shown,
           attempt,
         )
@@ -177,10 +227,24 @@ export class Transport {
 
       const { status, headers: resHeaders, text } = outcome
       this.trace(`${method} ${shown} → ${status} ${ms}ms (attempt ${attempt})`)
+      if (status >= 300 && status < 400) throw this.redirect(method, shown, origin, status, resHeaders)
       if (
         (RETRYABLE_STATUSES.has(status) || isKeyInProgress(status, text, idempotencyKey !== undefined)) &&
         canRetry
       ) {
+        const asked = retryAfterMs(resHeaders['retry-after'])
+        if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
+          // Waiting an hour in a CI job or at a terminal helps nobody: say what the server asked and stop.
+          const error = this.toApiError(method, shown, status, resHeaders, text, attempt, opts.secrets)
+          throw new ApiError(
+            status,
+            `${error.message} (the server asked to retry after ${Math.ceil(asked / 1000)} s, longer than orgctl waits: ${MAX_RETRY_AFTER_MS / 1000} s)`,
+            error.fields,
+            method,
+            shown,
+            resHeaders,
+          )
+        }
         const delay = retryDelay(attempt - 1, resHeaders['retry-after'])
         // A rate limit applies to the whole client: hold every request, then retry this one.
         if (status === 429 && this.options.pause) this.options.pause.pauseFor(delay)
@@ -193,17 +257,33 @@ export class Transport {
         if (opts.raw) error.body = redactSecrets(text, [this.options.token, ...(opts.secrets ?? [])])
         throw error
       }
+      // `orgctl api` shows the body as received (still bounded in size, redirects still refused).
       if (opts.raw) return { status, headers: resHeaders, body: text as T, idempotencyKey }
+      // An accepted error status (a 404 the caller handles) may come from a proxy as HTML: the caller
+      // only needs its status. A success must be usable.
+      const broken = status >= 200 && status < 300 ? brokenBody(text, resHeaders) : undefined
+      if (broken && opts.lenientBody) {
+        this.trace(`${method} ${shown} → ${status} with an unusable body (${broken}), taken as done`)
+        return { status, headers: resHeaders, body: null as T, idempotencyKey }
+      }
+      if (broken === 'deep' || broken === 'not-json')
+        throw new BadResponseError(
+          status,
+          broken === 'deep'
+            ? `${origin} answered ${method} ${shown} with JSON nested deeper than ${MAX_JSON_DEPTH} levels (HTTP ${status}); refused`
+            : `${origin} answered ${method} ${shown} with ${describeType(resHeaders)} instead of JSON (HTTP ${status}; a captive portal or proxy?): ${visible(excerpt(text), MAX_MESSAGE_CHARS)}`,
+          shown,
+        )
       // A success whose JSON is cut short (a proxy or server that died mid-body) is a broken answer,
       // not a result: treated like a dropped connection rather than shown as an empty record.
-      if (isMalformedJson(text, resHeaders)) {
+      if (broken === 'malformed') {
         this.trace(`${method} ${shown} → ${status} with malformed JSON (attempt ${attempt})`)
         if (canRetry) {
           await this.backoff(retryDelay(attempt - 1, undefined))
           continue
         }
         throw new NetworkError(
-          `${new URL(url).origin} answered ${status} with an incomplete or malformed JSON body (${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          `${origin} answered ${status} with an incomplete or malformed JSON body (${attempt} attempt${attempt === 1 ? '' : 's'})`,
           shown,
           attempt,
         )
@@ -265,7 +345,43 @@ export class Transport {
 
   private async backoff(ms: number): Promise<void> {
     this.trace(`retrying in ${ms}ms`)
-    await this.sleep(ms)
+    await this.wait(() => this.sleep(ms))
+  }
+
+  /** A wait that a SIGINT/SIGTERM ends with an {@link InterruptedError} rather than an abort error. */
+  private async wait(what: () => Promise<void>): Promise<void> {
+    try {
+      await what()
+    } catch (error) {
+      this.throwIfInterrupted()
+      throw error
+    }
+    this.throwIfInterrupted()
+  }
+
+  private throwIfInterrupted(): void {
+    const signal = this.options.signal
+    if (signal?.aborted) throw new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')
+  }
+
+  /** Redirects are not followed: a token must not travel to wherever a server points. */
+  private redirect(
+    method: string,
+    shown: string,
+    origin: string,
+    status: number,
+    headers: Record<string, string>,
+  ): BadResponseError {
+    // Header bytes arrive as Latin-1; read them as the UTF-8 a server meant, so that escapes name real characters.
+    const location = headers.location && Buffer.from(headers.location, 'latin1').toString('utf8')
+    const where = location
+      ? `redirecting to ${visible(redactSecrets(location, [this.options.token]), MAX_MESSAGE_CHARS)}`
+      : 'a redirect without a Location'
+    return new BadResponseError(
+      status,
+      `${origin} answered ${method} ${shown} with ${status}, ${where}; orgctl does not follow redirects: point --api-url (or the profile) at the final address`,
+      shown,
+    )
   }
 
   private trace(line: string): void {
@@ -282,7 +398,7 @@ export class Transport {
     requestSecrets: readonly string[] = [],
   ): ApiError {
     const secrets = [this.options.token, ...requestSecrets]
-    const body = parseBody(text, headers)
+    const body = isTooDeep(text) ? text : parseBody(text, headers)
     let message = ''
     let fields: FieldErrors = {}
     if (body && typeof body === 'object') {
@@ -293,9 +409,10 @@ export class Transport {
     } else if (typeof body === 'string') {
       message = excerpt(body)
     }
+    message = visible(redactSecrets(message, secrets), MAX_MESSAGE_CHARS)
     if (!message) message = `HTTP ${status}`
     if (attempts > 1) message += ` (after ${attempts} attempts)`
-    return new ApiError(status, redactSecrets(message, secrets), fields, method, path, headers)
+    return new ApiError(status, message, fields, method, path, headers)
   }
 }
 
@@ -320,16 +437,68 @@ function parseBody(text: string, headers: Record<string, string>): unknown {
   return text
 }
 
-/** A body that claims to be JSON (by type or first character) but does not parse. */
-function isMalformedJson(text: string, headers: Record<string, string>): boolean {
-  if (text.trim() === '') return false
-  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text)) return false
+/**
+ * What is wrong with a success body, if anything: JSON nested too deep (refused before parsing, which
+ * could exhaust the stack), JSON that does not parse, or a non-empty body that is not JSON at all.
+ * An empty body is not wrong here: each operation decides whether it needs one.
+ */
+function brokenBody(
+  text: string,
+  headers: Record<string, string>,
+): 'deep' | 'malformed' | 'not-json' | undefined {
+  if (text.trim() === '') return undefined
+  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text)) return 'not-json'
+  if (isTooDeep(text)) return 'deep'
   try {
     JSON.parse(text)
-    return false
+    return undefined
   } catch {
-    return true
+    return 'malformed'
   }
+}
+
+/** Whether JSON text nests arrays/objects deeper than {@link MAX_JSON_DEPTH} (brackets inside strings ignored). */
+export function isTooDeep(text: string, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/**
+ * Reads a response body up to `max` bytes; undefined (and the stream destroyed, so the connection is
+ * dropped) as soon as it grows beyond, whatever Content-Length said.
+ */
+async function readBounded(
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
+  max: number,
+): Promise<string | undefined> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.byteLength
+    if (size > max) {
+      body.destroy()
+      return undefined
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function describeType(headers: Record<string, string>): string {
+  const type = headers['content-type']?.split(';')[0]?.trim()
+  return type ? visible(type, 100) : 'a body of no declared type'
 }
 
 /** A readable one-line excerpt of a non-JSON body (an HTML error page from a proxy, say). */
@@ -343,13 +512,24 @@ export function excerpt(text: string): string {
   return plain.length > MAX_TEXT_EXCERPT ? `${plain.slice(0, MAX_TEXT_EXCERPT)}…` : plain
 }
 
+/**
+ * Field errors fit to show: names as well as messages redacted (a server may echo a token as a key),
+ * escaped and cut, and at most {@link MAX_FIELD_ERRORS} of them.
+ */
 function normaliseFields(
   errors: Record<string, unknown>,
   secrets: readonly (string | undefined)[],
 ): FieldErrors {
   const out: FieldErrors = {}
-  for (const [field, value] of Object.entries(errors)) {
-    out[field] = (Array.isArray(value) ? value : [value]).map((v) => redactSecrets(String(v), secrets))
+  const shown = (v: unknown) =>
+    visible(
+      redactSecrets(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)), secrets),
+      MAX_MESSAGE_CHARS,
+    )
+  for (const [field, value] of Object.entries(errors).slice(0, MAX_FIELD_ERRORS)) {
+    const name = visible(redactSecrets(field, secrets), 100)
+    const messages = (Array.isArray(value) ? value : [value]).slice(0, MAX_FIELD_ERRORS).map(shown)
+    out[name] = [...(out[name] ?? []), ...messages]
   }
   return out
 }

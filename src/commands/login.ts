@@ -45,7 +45,7 @@ export default class Login extends BaseCommand<typeof Login> {
     const name = chosenProfile(this.flags.profile, process.env, store)?.name ?? 'default'
     const rawUrl = this.flags['api-url'] || process.env.ORGCTL_API_URL || store.profiles[name]?.apiUrl
     if (!rawUrl) throw new UsageError(`Missing required flag --api-url (profile "${name}" has no URL yet)`)
-    const apiUrl = validate.httpUrl(rawUrl, '--api-url')
+    const apiUrl = validate.apiUrl(rawUrl, '--api-url')
     const insecure = this.flags['insecure-storage']
 
     // Fail closed, and early: without a usable keyring nothing is asked for, sent or saved.
@@ -53,8 +53,9 @@ export default class Login extends BaseCommand<typeof Login> {
     const account = keyring?.keyringAccount(name, apiUrl)
     if (keyring && account) await this.refuseWithout(config, () => keyring.keyringGet(account))
 
-    const token = (process.stdin.isTTY ? await this.prompt() : await readStdin()).trim()
+    const token = (process.stdin.isTTY ? await this.prompt() : await readStdin('The token')).trim()
     if (!token) throw new UsageError('No token given (pipe it on stdin, or run on a terminal to be asked)')
+    validate.token(token, 'The token')
 
     const api = await this.transportFor(apiUrl, token)
     try {

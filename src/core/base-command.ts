@@ -1,13 +1,25 @@
 import { Command, ux, type Interfaces } from '@oclif/core'
 
+import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
 import type { MemberRef, OrgRef, RoleRef } from './args.js'
-import { BulkFailed, mapError, sandboxStartError, type MappedError, type TokenSource } from './errors.js'
+import {
+  BulkFailed,
+  ExitCode,
+  mapError,
+  sandboxStartError,
+  type MappedError,
+  type TokenSource,
+} from './errors.js'
 import { terminalJson, terminalText } from './escape.js'
 import { DEFAULT_TIMEOUT_SECONDS, sharedFlags, type OutputFormat } from './flags.js'
 import type { JqFilter } from './jq.js'
 import { pickColumns, render, type View } from './output.js'
 import { defaultSandboxDbPath, resolveTarget, type Target } from './target.js'
+import * as validate from './validate.js'
+
+/** After SIGINT/SIGTERM, the longest orgctl lets anything still running (a journal flush, a close) take. */
+const INTERRUPT_EXIT_MS = 1500
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -39,6 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private resolved: Promise<Target> | undefined
   protected jq: JqFilter | undefined
   private failed = false
+  private interrupt: AbortController | undefined
   /** Accessible mode (ORGCTL_ACCESSIBLE or the config): plain lines instead of boxes, spinners, redraws. */
   protected accessible = false
 
@@ -89,8 +102,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.transport
   }
 
-  /** A client for an explicit URL and token (login checks a token before saving it). */
-  protected async transportFor(url: string, token: string | undefined): Promise<Transport> {
+  /**
+   * A client for an explicit URL and token (login checks a token before saving it). The URL may carry no
+   * user-info and the token no white space or control character (exit 2, nothing sent); `tokenFrom` names
+   * where the token came from in that message.
+   */
+  protected async transportFor(
+    url: string,
+    token: string | undefined,
+    tokenFrom = 'The token',
+  ): Promise<Transport> {
+    validate.apiUrl(url, 'The API URL')
+    if (token !== undefined) validate.token(token, tokenFrom)
     const { Transport } = await import('../api/transport.js')
     const debug = this.flags.debug
     const transport = new Transport({
@@ -98,7 +121,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       token,
       userAgent: `orgctl/${this.config.version}`,
       timeoutMs: Math.round((this.flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
-      trace: debug ? (line) => process.stderr.write(`[debug] ${terminalText(line)}\n`) : undefined,
+      trace: debug
+        ? (line) => process.stderr.write(`[debug] ${terminalText(redactUserInfo(line))}\n`)
+        : undefined,
+      signal: this.interruptSignal(),
     })
     this.cleanups.push(() => transport.close())
     this.showWaiting(transport)
@@ -201,7 +227,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (target.kind === 'remote') {
       if (target.tokenError) throw target.tokenError
       this.tokenSource = target.token ? target.tokenSource : 'none'
-      return this.transportFor(target.url, target.token)
+      const from =
+        target.tokenSource === 'env' ? 'ORGCTL_TOKEN' : `The token of profile "${target.profile ?? ''}"`
+      return this.transportFor(target.url, target.token, from)
     }
     const { mkdir } = await import('node:fs/promises')
     const { dirname } = await import('node:path')
@@ -224,6 +252,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.note(`Using the local sandbox at ${target.dbPath} (no profile configured).`)
     this.tokenSource = 'sandbox'
     return this.transportFor(server.url, server.adminToken)
+  }
+
+  /**
+   * Aborted with the signal's name on SIGINT/SIGTERM, so that requests in flight and waits end at once;
+   * whatever still runs after {@link INTERRUPT_EXIT_MS} is cut short by exiting 130/143.
+   */
+  private interruptSignal(): AbortSignal {
+    if (this.interrupt) return this.interrupt.signal
+    const controller = new AbortController()
+    this.interrupt = controller
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (controller.signal.aborted) return
+      controller.abort(signal)
+      setTimeout(() => process.exit(exitCodeFor(signal)), INTERRUPT_EXIT_MS).unref()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    this.cleanups.push(async () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    })
+    return controller.signal
   }
 
   /** Draws a result for people (table) or CSV; with JSON, oclif prints the returned value instead. */
@@ -285,6 +335,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(error: Interfaces.CommandError): Promise<void> {
     this.failed = true
     this.mapped = mapError(error, this.tokenSource)
+    this.mapped.message = redactUserInfo(this.mapped.message)
+    // Interrupted, whatever the error on the way out said (a bulk run's summary, an aborted request).
+    const signal = this.interrupt?.signal
+    if (signal?.aborted) this.mapped.exitCode = exitCodeFor(signal.reason as NodeJS.Signals)
     process.exitCode = this.mapped.exitCode
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(error))
@@ -292,7 +346,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.printError(error)
     }
     if (this.flags?.debug && error instanceof Error && error.stack)
-      process.stderr.write(`${terminalText(error.stack, { multiline: true })}\n`)
+      process.stderr.write(`${terminalText(redactUserInfo(error.stack), { multiline: true })}\n`)
   }
 
   protected override toErrorJson(error: unknown): ErrorJson {
@@ -313,4 +367,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     await super.finally(error)
   }
+}
+
+function exitCodeFor(signal: NodeJS.Signals): typeof ExitCode.Interrupted | typeof ExitCode.Terminated {
+  return signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted
 }

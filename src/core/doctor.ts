@@ -1,3 +1,4 @@
+import { redactUserInfo } from '../api/redact.js'
 import type { Transport } from '../api/transport.js'
 import { chosenProfile, tokenStorageOf, type ProfileStore, type TokenStorage } from './config.js'
 import type { TokenSource } from './errors.js'
@@ -54,9 +55,10 @@ export async function probeApi(api: Transport): Promise<Probe> {
     const res = await quick.request('GET', PROBE_PATH, { accept: [401, 403, 404] })
     return { status: res.status, ms: Math.round(performance.now() - started), error: null }
   } catch (error) {
-    const e = error as { status?: number; message?: string }
+    const e = error as { status?: number; message?: string; name?: string }
     return {
-      status: typeof e.status === 'number' ? e.status : null,
+      // A redirect, an HTML page or a flood answers, but not as the API: doctor says it does not answer.
+      status: typeof e.status === 'number' && e.name !== 'BadResponseError' ? e.status : null,
       ms: Math.round(performance.now() - started),
       error: e.message ?? String(error),
     }
@@ -95,7 +97,7 @@ export function diagnose(input: DoctorInput): DoctorReport {
   return {
     ok: apiAnswers && tokenAccepted === true && configPrivate,
     target: target.kind,
-    apiUrl: target.kind === 'remote' ? target.url : null,
+    apiUrl: target.kind === 'remote' ? redactUserInfo(target.url) : null,
     targetFrom,
     profile: target.kind === 'sandbox' && !profile ? null : profile,
     profileFrom,

@@ -1,4 +1,11 @@
-import { ApiError, NetworkError, TimeoutError, type FieldErrors } from '../api/errors.js'
+import {
+  ApiError,
+  BadResponseError,
+  InterruptedError,
+  NetworkError,
+  TimeoutError,
+  type FieldErrors,
+} from '../api/errors.js'
 import { terminalText } from './escape.js'
 
 /** Exit codes of docs/DESIGN.md; scripts rely on them. */
@@ -12,6 +19,7 @@ export const ExitCode = {
   BulkFailures: 6,
   Unavailable: 7,
   Interrupted: 130,
+  Terminated: 143,
 } as const
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -90,6 +98,16 @@ export function mapError(
   }
   if (error instanceof TimeoutError || error instanceof NetworkError)
     return { message: error.message, exitCode: ExitCode.Unavailable, status: null, fields: null }
+  // A body too large or too deep, not JSON, the wrong shape, or a redirect: the server's fault, exit 7.
+  if (error instanceof BadResponseError)
+    return { message: error.message, exitCode: ExitCode.Unavailable, status: error.status, fields: null }
+  if (error instanceof InterruptedError)
+    return {
+      message: error.message,
+      exitCode: error.signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted,
+      status: null,
+      fields: null,
+    }
   if (error instanceof CliError)
     return { message: error.message, exitCode: error.exitCode, status: error.status, fields: null }
   // UsageError covers the bulk engine's too: a bad input file, a journal in use by another run.

@@ -1,3 +1,4 @@
+import { MAX_STDIN_SECRET_BYTES } from '../api/limits.js'
 import { UsageError } from './errors.js'
 import { terminalLine, terminalText } from './escape.js'
 
@@ -91,10 +92,21 @@ export async function required(
   return ask(message, check)
 }
 
-/** Reads all of stdin (for `--password-stdin` and a piped token); trailing newline dropped. */
-export async function readStdin(): Promise<string> {
+/**
+ * Reads all of stdin (for `--password-stdin` and a piped token); trailing newline dropped. A secret is
+ * small: more than `max` bytes (default 64 KiB) is a usage error, found without reading the rest.
+ */
+export async function readStdin(what = 'stdin', max = MAX_STDIN_SECRET_BYTES): Promise<string> {
   const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  let size = 0
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length
+    if (size > max) {
+      process.stdin.destroy()
+      throw new UsageError(`${what} read from stdin is over ${max / 1024} KiB; nothing was sent`)
+    }
+    chunks.push(chunk as Buffer)
+  }
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '')

@@ -1,3 +1,5 @@
+import { MAX_TOKEN_CHARS } from '../api/limits.js'
+import { hasUserInfo, redactUserInfo } from '../api/redact.js'
 import { ORGANIZATION_STATUSES, type OrganizationStatus } from '../api/types.js'
 import { UsageError } from './errors.js'
 import { MAX_AVATAR_BYTES, imageType, isEmail } from '../shared/rules.js'
@@ -94,7 +96,33 @@ export function httpUrl(value: string, name: string): string {
     throw new UsageError(`${name} must be an http:// or https:// URL, got "${value}"`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(`${name} must be an http:// or https:// URL, got "${value}"`)
+    throw new UsageError(`${name} must be an http:// or https:// URL, got "${redactUserInfo(value)}"`)
+  return value
+}
+
+/**
+ * The URL of an API: http(s), and without user-info. A `user:password@` part would be sent nowhere useful
+ * (orgctl authenticates with a bearer token) and would land in traces and messages, so it is refused.
+ */
+export function apiUrl(value: string, name: string): string {
+  httpUrl(redactUserInfo(value), name)
+  if (hasUserInfo(value))
+    throw new UsageError(
+      `${name} must not contain a user name or password ("${redactUserInfo(value)}"): orgctl sends a token, set with \`orgctl login\` or ORGCTL_TOKEN`,
+    )
+  return value
+}
+
+/**
+ * A bearer token: printable ASCII without spaces, as every token is. Anything else (a CR/LF from a copied
+ * file, a tab, a control character) would break or smuggle an HTTP header, so it is refused before sending.
+ * `where` names the source (never the value).
+ */
+export function token(value: string, where: string): string {
+  if (!/^[\x21-\x7e]+$/.test(value) || value.length > MAX_TOKEN_CHARS)
+    throw new UsageError(
+      `${where} must be printable ASCII without spaces, tabs, line breaks or control characters, at most ${MAX_TOKEN_CHARS} characters; nothing was sent`,
+    )
   return value
 }
 
@@ -107,7 +135,7 @@ export async function readImageFile(
   path: string,
   name: string,
 ): Promise<{ data: Uint8Array; contentType: string; filename: string }> {
-  const { readFile, stat } = await import('node:fs/promises')
+  const { stat } = await import('node:fs/promises')
   const { basename } = await import('node:path')
   let size: number
   try {
@@ -120,16 +148,52 @@ export async function readImageFile(
   }
   if (size > MAX_AVATAR_BYTES)
     throw new UsageError(`${name} must be at most 2 MiB; "${path}" is ${size} bytes`)
-  let data: Uint8Array
+  let data: Uint8Array | undefined
   try {
-    data = await readFile(path)
+    data = await readAtMost(path, MAX_AVATAR_BYTES)
   } catch {
     throw new UsageError(`${name} must be a readable image file; cannot read "${path}"`)
   }
+  // stat can lie (/proc files report 0 or a false size): what counts is what reading found.
+  if (!data) throw new UsageError(`${name} must be at most 2 MiB; "${path}" is larger`)
   const type = imageType(data)
   if (!type)
     throw new UsageError(`${name} must be a PNG, JPEG, GIF or WebP image; "${path}" is none of these`)
   return { data, contentType: type.contentType, filename: basename(path) }
+}
+
+/**
+ * Reads a file through a bounded stream: its bytes when at most `max`, else undefined, having read no
+ * more than `max + 1` bytes whatever the file claims to be.
+ */
+export async function readAtMost(path: string, max: number): Promise<Uint8Array | undefined> {
+  const { open } = await import('node:fs/promises')
+  const handle = await open(path, 'r')
+  try {
+    const buffer = Buffer.alloc(max + 1)
+    let filled = 0
+    while (filled < buffer.length) {
+      let bytesRead: number
+      try {
+        ;({ bytesRead } = await handle.read(
+          buffer,
+          filled,
+          Math.min(64 * 1024, buffer.length - filled),
+          null,
+        ))
+      } catch (error) {
+        // Some files refuse odd-sized reads (/proc/self/pagemap wants multiples of 8): having given `max`
+        // bytes already, such a file is not one that ends within the limit.
+        if (filled === max) return undefined
+        throw error
+      }
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return filled > max ? undefined : buffer.subarray(0, filled)
+  } finally {
+    await handle.close()
+  }
 }
 
 /** An idempotency key as the API accepts it: 1–255 printable ASCII characters. */

@@ -33,6 +33,11 @@ export interface AppOptions {
   log?: (line: string) => void
   /** Accepted as platform admin for this process only, never stored. */
   ephemeralAdminTokens?: string[]
+  /**
+   * Longest a request may take to arrive whole, headers and body (default 30 s): a body that trickles is
+   * answered 408 and its connection closed, so slow senders cannot hold connections open.
+   */
+  requestTimeoutMs?: number
 }
 
 declare module 'fastify' {
@@ -47,6 +52,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without a bearer token. */
     public?: boolean
+    /** Takes multipart/form-data; every other route takes JSON only (415 for a form). */
+    multipart?: boolean
   }
 }
 
@@ -58,6 +65,7 @@ export interface RouteDeps {
 }
 
 const BODY_LIMIT = 1024 * 1024
+const REQUEST_TIMEOUT_MS = 30_000
 
 /** The path of a request for the log: invite tokens are secrets. */
 export function redactPath(url: string): string {
@@ -83,9 +91,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ephemeralAdmin = (): UserRow => (admin ??= store.users.ensureAdmin())
   if (ephemeral.size > 0) ephemeralAdmin()
 
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
+    // node:http answers 408 and closes the connection once a request is not whole after this long; it
+    // checks every `connectionsCheckingInterval`, so that interval bounds how late the check comes. Given
+    // at creation too, so that node also lowers headersTimeout (60 s) to it: set later, it never fires.
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     return503OnClosing: true,
     // The router rejects undecodable or overlong path segments before any route runs; like any
     // other malformed ID they name nothing that exists.
@@ -143,9 +157,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       global: true,
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
+      // A known token has its own bucket. An unknown token shares the bucket of the caller's address with
+      // requests that carry none (invite accept, whose token is in the path): otherwise every guess would
+      // get a fresh bucket and guessing tokens or invite tokens would be unlimited.
       keyGenerator: (request) => {
         const token = bearerToken(request)
-        return token ? `token:${sha256(token)}` : `ip:${request.ip}`
+        const user = authenticate(store, ephemeral, ephemeralAdmin, token)
+        if (!user || !token) return `ip:${request.ip}`
+        request.user = user
+        return `token:${sha256(token)}`
       },
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,
@@ -166,11 +186,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     route.onRequest = [
       ...existing,
       async (request: FastifyRequest) => {
-        const user = authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
+        // The rate limiter's key already resolved the token when it is on.
+        const user = request.user ?? authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
         if (!user) throw unauthenticated()
         request.user = user
       },
     ]
+  })
+
+  // @fastify/multipart parses forms on every route; a JSON route refuses them as the contract says
+  // (415), instead of validating an empty body (422). After authentication, which onRequest does.
+  app.addHook('preValidation', async (request) => {
+    if (request.isMultipart() && !request.routeOptions.config.multipart)
+      throw new HttpError(415, 'Unsupported content type: this endpoint takes application/json.')
   })
 
   app.addHook('onSend', async (request, reply, payload) => {

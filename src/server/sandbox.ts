@@ -17,6 +17,8 @@ export interface StartOptions {
   ephemeralAdmin?: boolean
   rateLimit?: { max: number; windowMs: number } | false
   log?: (line: string) => void
+  /** Longest a request may take to arrive whole (default 30 s; see `AppOptions` in app.ts). */
+  requestTimeoutMs?: number
 }
 
 /** A listening sandbox server. */
@@ -42,6 +44,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dbPath: options.dbPath,
     rateLimit: options.rateLimit ?? false,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(ephemeral ? { ephemeralAdminTokens: [ephemeral] } : {}),
   })
   try {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve } from 'node:path'
 
 import { startServer, type RunningServer } from '../../src/server/sandbox.js'
@@ -27,6 +27,10 @@ export interface RunOptions {
    * needs it is a failure (code null), however slow a loaded CI machine makes a healthy one.
    */
   killAfterMs?: number
+  /** A command the CLI runs under, e.g. `['/usr/bin/time', '-v', '-o', file]` to measure its peak memory. */
+  prefix?: string[]
+  /** Sees the spawned process (to signal it); with `prefix`, that is the prefix's process. */
+  onSpawn?: (child: ChildProcess) => void
 }
 
 /** A fresh, empty HOME/XDG layout with colour off: no profile, no sandbox data. */
@@ -46,7 +50,9 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v
   const started = Date.now()
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const [command, ...pre] = [...(options.prefix ?? []), process.execPath]
+    const child = spawn(command!, [...pre, BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    options.onSpawn?.(child)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

@@ -49,7 +49,7 @@ export default class InviteAccept extends BaseCommand<typeof InviteAccept> {
   }
 
   private async password(): Promise<string> {
-    if (this.flags['password-stdin']) return readStdin()
+    if (this.flags['password-stdin']) return readStdin('The password')
     if (!isInteractive())
       throw new UsageError('No terminal to ask for the password on: pass --password-stdin and pipe it in')
     const { askNewPassword } = await import('../../core/interactive.js')

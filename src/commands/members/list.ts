@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core'
 import type { MembersPage } from '../../api/types.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { orgArg, wholeNumberFlag } from '../../core/args.js'
+import { CliError, ExitCode } from '../../core/errors.js'
 import { render } from '../../core/output.js'
 import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
 
@@ -11,12 +12,20 @@ import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
  * gathered first so that stdout holds exactly one document even when a later page fails (the error
  * document then, and nothing else). `--csv` and the table are the streaming forms of `--all`.
  */
+/**
+ * Most members `--all --json` gathers: the document is built in memory (about 1 KiB a member with its
+ * objects), so this bounds it near 100 MB. Beyond, the table and `--csv` stream with one page in memory.
+ */
+export const MAX_ALL_JSON_MEMBERS = 100_000
+/** And at most this much JSON text, whatever the count: a server may send members with huge names. */
+export const MAX_ALL_JSON_BYTES = 64 * 1024 * 1024
+
 export type MembersListResult = MembersPage | { members: MembersPage['members']; total: number }
 
 export default class MembersList extends BaseCommand<typeof MembersList> {
   static override summary = "List an organization's members"
   static override description =
-    'With --all every page is fetched in turn (100 members per request): the table and --csv print each page as it arrives, --json prints one document once every page is in.'
+    'With --all every page is fetched in turn (100 members per request): the table and --csv print each page as it arrives, --json prints one document once every page is in (at most 100,000 members; exit 2 beyond, use --csv).'
   static override examples = [
     '<%= config.bin %> members list ORG',
     '<%= config.bin %> members list ORG --page 2 --per-page 50',
@@ -48,7 +57,20 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
       // One JSON document (and a jq filter) needs every page first: a failure on page 9 must not leave
       // pages 1-8 on stdout as a truncated document before the error document.
       const all: MembersPage['members'] = []
-      for await (const current of members.allMemberPages(api, id, perPage)) all.push(...current.members)
+      let bytes = 0
+      for await (const current of members.allMemberPages(api, id, perPage)) {
+        bytes += JSON.stringify(current.members).length
+        if (
+          bytes > MAX_ALL_JSON_BYTES ||
+          all.length + current.members.length > MAX_ALL_JSON_MEMBERS ||
+          current.total > MAX_ALL_JSON_MEMBERS
+        )
+          throw new CliError(
+            `More than ${MAX_ALL_JSON_MEMBERS} members or ${MAX_ALL_JSON_BYTES / 1024 / 1024} MiB (the API says ${current.total} members): --all --json holds them all in memory; use --all --csv or the table, which stream`,
+            ExitCode.Usage,
+          )
+        all.push(...current.members)
+      }
       return { members: all, total: all.length }
     }
     // Table and CSV stream: one page in memory at a time, written (and drained, when stdout is slower

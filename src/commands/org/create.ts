@@ -7,7 +7,10 @@ import { required } from '../../core/prompts.js'
 import * as validate from '../../core/validate.js'
 import { organizationView } from '../../core/views.js'
 
-/** `--json`: `{id, organization}`; both null when the API sent no ID back. */
+/**
+ * `--json`: `{id, organization}`; `organization` null (and `note` saying why) when the API sent no usable ID
+ * back or reading the new organization failed; `id` null too in the first case.
+ */
 export type OrgCreateResult = CreatedOrganization
 
 export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
@@ -50,9 +53,14 @@ export default class OrgCreate extends BaseCommand<typeof OrgCreate> {
     if (created.organization) {
       await this.show(organizationView(created.organization))
       await this.rememberOrg(created.organization.id, created.organization.name)
-    } else if (this.format === 'table')
-      process.stdout.write('Organization created; the API sent no ID back.\n')
-    else if (this.format === 'csv') this.note('Organization created; the API sent no ID back.')
+    } else if (this.format !== 'json') {
+      // Still a success (exit 0): a re-run would create a second organization. Under --csv the prose goes
+      // to stderr, so that stdout stays CSV.
+      const said = created.id ? `Organization created: ${created.id}` : 'Organization created.'
+      if (this.format === 'table') process.stdout.write(`${said}\n`)
+      else this.note(said)
+      if (created.note) this.note(`Note: ${created.note}`)
+    }
     return created
   }
 }

@@ -96,6 +96,7 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
     fastifyPath(operation('uploadAvatar').path),
     {
       schema: routeSchema('uploadAvatar'),
+      config: { multipart: true },
       preHandler: [
         // Access first, then the file: an outsider's upload is refused before it is read.
         async (request) => {
