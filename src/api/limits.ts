@@ -20,3 +20,9 @@ export const MAX_STDIN_SECRET_BYTES = 64 * 1024
 
 /** Longest token accepted, in characters. */
 export const MAX_TOKEN_CHARS = 4096
+
+/**
+ * Most bytes of response bodies gathered into one JSON document before printing (`members list --all
+ * --json`, `orgctl api --paginate --slurp`); streaming forms have no such cap.
+ */
+export const MAX_GATHERED_BYTES = 64 * 1024 * 1024

@@ -1,10 +1,10 @@
 /** Hides secrets from anything that may reach a terminal or a log. */
 
-const INVITE_TOKEN_IN_PATH = /(\/invite\/)[^/?#]+(\/accept)/g
+import { redactInviteToken } from '../shared/rules.js'
 
 /** Replaces the invite token in an accept URL or path. */
 export function redactPath(pathOrUrl: string): string {
-  return pathOrUrl.replace(INVITE_TOKEN_IN_PATH, '$1[redacted]$2')
+  return redactInviteToken(pathOrUrl)
 }
 
 /**

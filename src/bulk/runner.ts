@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 
 import { ApiError, NetworkError, TimeoutError } from '../api/errors.js'
 import { Pacer } from '../api/pacer.js'
+import { RETRYABLE_STATUSES } from '../api/retry.js'
 import type { Transport } from '../api/transport.js'
 import { CliError, ExitCode } from '../core/errors.js'
 import { terminalText } from '../core/escape.js'
@@ -452,7 +453,7 @@ async function send<Row>(
 
 function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError || error instanceof TimeoutError) return true
-  return error instanceof ApiError && [429, 502, 503, 504].includes(error.status)
+  return error instanceof ApiError && RETRYABLE_STATUSES.has(error.status)
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ReadStream } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 
 import { ApiError } from '../api/errors.js'
+import { MAX_GATHERED_BYTES } from '../api/limits.js'
 import type { RawRequest } from '../api/raw-request.js'
 import type { Transport } from '../api/transport.js'
 import { buildFields, parseHeaders, toQuery, type RawField } from '../core/api-fields.js'
@@ -110,11 +111,19 @@ export default class Api extends BaseCommand<typeof Api> {
           throw new Declined()
       }
       const slurped: unknown[] = []
+      let gathered = 0
       const slurp = f.slurp || (f.paginate && this.jsonEnabled() && this.jq === undefined)
       for (let page = 1, req: RawRequest | undefined = request; req; page++) {
         const res = await this.send(api, () => rawRequest(api, req as RawRequest))
-        if (slurp) slurped.push(this.jsonBody(res.body, res.headers))
-        else this.print(api, res.status, res.headers, res.body, page)
+        if (slurp) {
+          gathered += res.body.length
+          if (gathered > MAX_GATHERED_BYTES)
+            throw new UsageError(
+              `--slurp gathers at most ${MAX_GATHERED_BYTES / 1024 / 1024} MiB of pages into one document; ` +
+                'use --paginate without --slurp (or --json) to print each page as it arrives',
+            )
+          slurped.push(this.jsonBody(res.body, res.headers))
+        } else this.print(api, res.status, res.headers, res.body, page)
         const next: string | undefined = f.paginate
           ? nextPagePath(api, req.path, parseJson(res.body))
           : undefined

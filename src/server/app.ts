@@ -19,7 +19,7 @@ import { walletRoutes } from './routes/wallet.js'
 import { outboxPath, mediaPath } from './paths.js'
 import { Store, type UserRow } from './store.js'
 import { laravelErrors, schemaCompiler } from './validation.js'
-import { MAX_AVATAR_BYTES } from '../shared/rules.js'
+import { MAX_AVATAR_BYTES, redactInviteToken } from '../shared/rules.js'
 
 /** Options of {@link buildApp}; see docs/ARCHITECTURE.md. */
 export interface AppOptions {
@@ -66,11 +66,6 @@ export interface RouteDeps {
 
 const BODY_LIMIT = 1024 * 1024
 const REQUEST_TIMEOUT_MS = 30_000
-
-/** The path of a request for the log: invite tokens are secrets. */
-export function redactPath(url: string): string {
-  return url.replace(/(\/organizations\/invite\/)[^/?#]+/, '$1[redacted]')
-}
 
 function errorBody(
   message: string,
@@ -146,7 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (status >= 400 && status < 500)
       return reply.code(status).send(errorBody(error.message || 'Bad request.'))
     options.log?.(
-      `${now().toISOString()} error ${request.method} ${redactPath(request.url)}: ${error.stack ?? error.message}`,
+      `${now().toISOString()} error ${request.method} ${redactInviteToken(request.url)}: ${error.stack ?? error.message}`,
     )
     return reply.code(500).send(errorBody('Server Error.'))
   })
@@ -209,7 +204,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     abandonIdempotency(store, request)
     options.log?.(
-      `${new Date().toISOString()} ${request.method} ${redactPath(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms${request.replayed ? ' replayed' : ''}`,
+      `${new Date().toISOString()} ${request.method} ${redactInviteToken(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms${request.replayed ? ' replayed' : ''}`,
     )
   })
 

@@ -51,3 +51,11 @@ export function imageType(bytes: Uint8Array): ImageKind | undefined {
     return { ext: 'webp', contentType: 'image/webp' }
   return undefined
 }
+
+/** The invite token in an accept path (`/api/organizations/invite/{token}/accept`): a secret in logs and traces. */
+const INVITE_TOKEN_IN_PATH = /(\/invite\/)[^/?#]+/g
+
+/** A path or URL with any invite token replaced by `[redacted]` (client traces and the server's request log). */
+export function redactInviteToken(pathOrUrl: string): string {
+  return pathOrUrl.replace(INVITE_TOKEN_IN_PATH, '$1[redacted]')
+}

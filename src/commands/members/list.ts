@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 
+import { MAX_GATHERED_BYTES as MAX_ALL_JSON_BYTES } from '../../api/limits.js'
 import type { MembersPage } from '../../api/types.js'
 import { BaseCommand } from '../../core/base-command.js'
 import { orgArg, wholeNumberFlag } from '../../core/args.js'
@@ -17,8 +18,7 @@ import { MEMBER_COLUMNS, membersView } from '../../core/views.js'
  * objects), so this bounds it near 100 MB. Beyond, the table and `--csv` stream with one page in memory.
  */
 export const MAX_ALL_JSON_MEMBERS = 100_000
-/** And at most this much JSON text, whatever the count: a server may send members with huge names. */
-export const MAX_ALL_JSON_BYTES = 64 * 1024 * 1024
+/** And at most MAX_ALL_JSON_BYTES of JSON text, whatever the count: a server may send members with huge names. */
 
 export type MembersListResult = MembersPage | { members: MembersPage['members']; total: number }
 
