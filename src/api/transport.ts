@@ -409,7 +409,8 @@ export class Transport {
     } else if (typeof body === 'string') {
       message = excerpt(body)
     }
-    message = visible(redactSecrets(message, secrets), MAX_MESSAGE_CHARS)
+    // Redacted and cut here; escaped only where it is drawn (src/core/escape.ts), so --json stays exact.
+    message = cut(redactSecrets(message, secrets), MAX_MESSAGE_CHARS)
     if (!message) message = `HTTP ${status}`
     if (attempts > 1) message += ` (after ${attempts} attempts)`
     return new ApiError(status, message, fields, method, path, headers)
@@ -513,8 +514,8 @@ export function excerpt(text: string): string {
 }
 
 /**
- * Field errors fit to show: names as well as messages redacted (a server may echo a token as a key),
- * escaped and cut, and at most {@link MAX_FIELD_ERRORS} of them.
+ * Field errors bounded: names as well as messages redacted (a server may echo a token as a key), cut,
+ * and at most {@link MAX_FIELD_ERRORS} of them; escaped only where they are drawn, so --json stays exact.
  */
 function normaliseFields(
   errors: Record<string, unknown>,
@@ -522,16 +523,21 @@ function normaliseFields(
 ): FieldErrors {
   const out: FieldErrors = {}
   const shown = (v: unknown) =>
-    visible(
+    cut(
       redactSecrets(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)), secrets),
       MAX_MESSAGE_CHARS,
     )
   for (const [field, value] of Object.entries(errors).slice(0, MAX_FIELD_ERRORS)) {
-    const name = visible(redactSecrets(field, secrets), 100)
+    const name = cut(redactSecrets(field, secrets), MAX_MESSAGE_CHARS)
     const messages = (Array.isArray(value) ? value : [value]).slice(0, MAX_FIELD_ERRORS).map(shown)
     out[name] = [...(out[name] ?? []), ...messages]
   }
   return out
+}
+
+/** At most `max` characters, with … when cut. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
 }
 
 function describeNetworkError(error: unknown): string {

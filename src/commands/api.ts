@@ -266,7 +266,7 @@ export default class Api extends BaseCommand<typeof Api> {
       process.stdout.write(this.jq(value))
       return
     }
-    process.stdout.write(`${process.stdout.isTTY ? terminalJson(value) : JSON.stringify(value, null, 2)}\n`)
+    process.stdout.write(`${terminalJson(value)}\n`)
   }
 }
 

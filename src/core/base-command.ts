@@ -324,11 +324,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * The JSON document: exact bytes when piped; on a terminal the same JSON value with C1 and bidi
-   * characters as `\u` escapes (src/core/escape.ts), coloured as oclif colours it.
+   * The JSON document: always the exact JSON value, with DEL, C1 and bidi characters as `\u` escapes
+   * (src/core/escape.ts) so that no raw control byte leaves; on a terminal coloured as oclif colours it.
    */
   private printJsonDocument(json: unknown): void {
-    if (!process.stdout.isTTY) return super.logJson(json)
+    // Piped too, DEL, C1 and bidi characters leave as \u escapes: the same JSON value, no raw control byte.
+    if (!process.stdout.isTTY) return void process.stdout.write(`${terminalJson(json)}\n`)
     ux.stdout(ux.colorizeJson(terminalJson(json), { pretty: false, theme: this.config.theme?.json }))
   }
 

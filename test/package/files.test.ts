@@ -20,13 +20,14 @@ function relativeImports(file: string): string[] {
   return found.map((spec) => normalize(join(dirname(file), spec)))
 }
 
-/** Every module reachable from the entry points: bin/run.js and the hooks package.json names. */
+/** Every module reachable from the entry points: bin/run.js, the keyring helper and the hooks package.json names. */
 function reachable(): Set<string> {
   const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     oclif: { hooks?: Record<string, string | string[]> }
   }
   const hooks = Object.values(pjson.oclif.hooks ?? {}).flat()
-  const queue = ['bin/run.js', ...hooks.map((h) => normalize(h))]
+  // The keyring helper is started by path (src/core/keyring.ts), not imported.
+  const queue = ['bin/run.js', 'dist/core/keyring-child.js', ...hooks.map((h) => normalize(h))]
   const seen = new Set<string>()
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     if (seen.has(file)) continue
