@@ -13,6 +13,8 @@ import { join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 import { parse as parseYaml } from 'yaml'
 
+import { sourceStamp } from './source-stamp.mjs'
+
 const require = createRequire(import.meta.url)
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' })
 const next = `dist.next-${process.pid}`
@@ -24,6 +26,8 @@ try {
   // The server reads the spec as JSON (src/server/spec.ts): parsing the YAML on every start costs more.
   writeFileSync(`${next}/openapi.json`, JSON.stringify(parseYaml(readFileSync('api/openapi.yaml', 'utf8'))))
   await bundle(next)
+  // What this build was made from: the test run rebuilds when the sources differ (test/global-setup.ts).
+  writeFileSync(`${next}/source-stamp.json`, JSON.stringify({ sources: sourceStamp(resolve('.')) }))
   try {
     renameSync('dist', old)
   } catch {

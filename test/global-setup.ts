@@ -1,6 +1,29 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+
+const ROOT = resolve(import.meta.dirname, '..')
+
+/**
+ * The spawn tests run bin/run.js, which runs dist/: a dist/ built from other sources than these is rebuilt
+ * first (once per run; `npm test` has just built, so it matches and this costs one hash of the sources).
+ */
+function ensureFreshBuild(): void {
+  const node = (args: string[], inherit = false) =>
+    execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: inherit ? 'inherit' : 'pipe' })
+  const wanted = node(['scripts/source-stamp.mjs']).trim()
+  let built: string | undefined
+  try {
+    built = (JSON.parse(readFileSync(join(ROOT, 'dist/source-stamp.json'), 'utf8')) as { sources?: string })
+      .sources
+  } catch {
+    // no build yet
+  }
+  if (built === wanted) return
+  process.stderr.write('dist/ was not built from these sources: building it once for this test run\n')
+  node(['scripts/build.mjs'], true)
+}
 
 /**
  * One temporary root per test run: TMPDIR points there for the workers (and, through baseEnv() in
@@ -10,6 +33,7 @@ import { join } from 'node:path'
 export default function setup(): () => void {
   // Each project (main, load) runs the global setup; the first one makes the root and checks it.
   if (process.env.ORGCTL_TEST_TMP_ROOT) return () => {}
+  ensureFreshBuild()
   const root = mkdtempSync(join(tmpdir(), 'orgctl-test-run-'))
   process.env.ORGCTL_TEST_TMP_ROOT = root
   const previous = process.env.TMPDIR
