@@ -156,7 +156,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.resolved ??= resolveTarget(
       { apiUrl: this.flags['api-url'], profile: this.flags.profile },
       process.env,
-      async () => (await import('./config.js')).openConfig().then((c) => c.read()),
+      async () => (await import('./config.js')).readProfiles(),
       defaultSandboxDbPath,
       // The keyring module (and its helper process) only for a profile whose token lives there.
       async (profile, apiUrl) => {

@@ -52,6 +52,42 @@ export interface ConfigFile {
 }
 
 /**
+ * The config file's contents for a read, without loading conf: conf and its validators cost about as much
+ * as the rest of a piped `org get`, which only reads. Undefined when the file is there but not JSON, so the
+ * caller falls back to conf and reports what conf reports.
+ */
+async function readConfigJson(): Promise<Record<string, unknown> | undefined> {
+  const { readFile } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const { default: envPaths } = await import('env-paths')
+  let text: string
+  try {
+    text = await readFile(join(envPaths('orgctl', { suffix: '' }).config, 'config.json'), 'utf8')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return {}
+    return undefined
+  }
+  try {
+    const data = JSON.parse(text) as unknown
+    return data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The profiles, for commands that only read them (resolving the target). */
+export async function readProfiles(): Promise<ProfileStore> {
+  const data = await readConfigJson()
+  if (data === undefined) return (await openConfig()).read()
+  const current = typeof data.current === 'string' ? data.current : undefined
+  const profiles =
+    data.profiles && typeof data.profiles === 'object' ? (data.profiles as Record<string, Profile>) : {}
+  return { ...(current === undefined ? {} : { current }), profiles: { ...profiles } }
+}
+
+/**
  * Opens the profile store. conf (and its validators) load only here, so commands that get their
  * target from flags or the environment never pay for it.
  */
@@ -109,12 +145,15 @@ const NAME_KEYS = ['defaultOrgs', 'aliases', 'roles', 'recentOrgs', 'accessible'
 
 /** Reads the working-by-name settings (an empty set when none were saved). */
 export async function readNames(): Promise<NameSettings> {
-  const { default: Conf } = await import('conf')
-  const conf = new Conf<Partial<NameSettings>>({
-    projectName: 'orgctl',
-    projectSuffix: '',
-    configFileMode: 0o600,
-  })
+  const data = await readConfigJson()
+  const conf: { get<K extends keyof NameSettings>(key: K): NameSettings[K] | undefined } =
+    data !== undefined
+      ? { get: (key) => data[key] as never }
+      : new (await import('conf')).default<Partial<NameSettings>>({
+          projectName: 'orgctl',
+          projectSuffix: '',
+          configFileMode: 0o600,
+        })
   return {
     defaultOrgs: { ...(conf.get('defaultOrgs') ?? {}) },
     aliases: { ...(conf.get('aliases') ?? {}) },
@@ -129,6 +168,10 @@ export async function writeNames(names: NameSettings): Promise<void> {
   const { default: Conf } = await import('conf')
   const { chmodSync, mkdirSync } = await import('node:fs')
   const { dirname } = await import('node:path')
+  const { default: envPaths } = await import('env-paths')
+  const { privateDirSync } = await import('./private-files.js')
+  // As in openConfig: conf would make the folder (and its parents) with the umask's mode.
+  privateDirSync(envPaths('orgctl', { suffix: '' }).config)
   const conf = new Conf<Partial<NameSettings>>({
     projectName: 'orgctl',
     projectSuffix: '',
