@@ -2,6 +2,13 @@ import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
+// What the CLI side (core, bulk, commands) may not import.
+const CLI_SIDE = [
+  { group: ['**/server/**'], message: 'Reach the sandbox server through src/core/server-entry.ts only.' },
+  { group: ['undici'], message: 'src/api is the only HTTP code.' },
+  { group: ['**/commands/**'], message: 'Commands are leaves: share code through a module, not a command.' },
+]
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist.*/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json'] },
   js.configs.recommended,
@@ -83,26 +90,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/bulk/**/*.ts', 'src/commands/**/*.ts'],
-    ignores: ['src/core/server-entry.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/server/**'],
-              message: 'Reach the sandbox server through src/core/server-entry.ts only.',
-            },
-            { group: ['undici'], message: 'src/api is the only HTTP code.' },
-            {
-              group: ['**/commands/**'],
-              message: 'Commands are leaves: share code through a module, not a command.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/bulk/**/*.ts', 'src/commands/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: CLI_SIDE }] },
   },
   {
     files: ['src/core/**/*.ts'],
@@ -112,15 +101,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['**/server/**'],
-              message: 'Reach the sandbox server through src/core/server-entry.ts only.',
-            },
-            { group: ['undici'], message: 'src/api is the only HTTP code.' },
-            {
-              group: ['**/commands/**'],
-              message: 'Commands are leaves: share code through a module, not a command.',
-            },
+            ...CLI_SIDE,
             {
               group: ['**/bulk/**'],
               message: 'src/core is below src/bulk: bulk imports core, never the reverse.',

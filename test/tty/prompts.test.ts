@@ -4,60 +4,14 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
-import type { Member } from '../../src/api/types.js'
 import { startTestServer, type TestServer } from '../helpers/cli.js'
+import { sandboxApi } from '../helpers/sandbox-api.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
 let t: TestServer
 const open: Terminal[] = []
 
-/** The sandbox API, called directly to set up and to check what the commands did (or did not) send. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by the assertions
-async function api<T = any>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(`${t.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${t.token}`,
-      accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
-}
-
-async function createOrg(name: string): Promise<string> {
-  const res = await api('POST', '/api/organizations', { name, countryCode: 'US' })
-  expect(res.status).toBe(201)
-  return res.headers.get('location')!.split('/').pop()!
-}
-
-async function pendingInviteToken(orgId: string, email: string, name: string): Promise<string> {
-  expect((await api('POST', `/api/organizations/${orgId}/invite`, { email, name, roles: [3] })).status).toBe(
-    200,
-  )
-  const outbox = await api('GET', `/api/sandbox/outbox?to=${encodeURIComponent(email)}`)
-  return outbox.body.data[0].inviteToken
-}
-
-async function addMember(orgId: string, email: string, name: string): Promise<number> {
-  const token = await pendingInviteToken(orgId, email, name)
-  const accepted = await api('POST', `/api/organizations/invite/${token}/accept`, {
-    password: 'correct horse battery',
-    password_confirmation: 'correct horse battery',
-  })
-  expect(accepted.status).toBe(200)
-  return accepted.body.data.memberId
-}
-
-async function members(orgId: string): Promise<Member[]> {
-  return (await api('GET', `/api/organizations/${orgId}/members?per_page=100`)).body.data.data
-}
+const { api, createOrg, addMember, members, pendingInviteToken } = sandboxApi(() => t)
 
 /** Starts orgctl against the test server in a terminal; closed after each test. */
 function terminal(args: string[], size?: { cols: number; rows: number }): Terminal {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import type { Member } from '../../src/api/types.js'
 import { freshHome, runCli, startTestServer, type TestServer } from '../helpers/cli.js'
+import { sandboxApi } from '../helpers/sandbox-api.js'
 import { faultServer, type FaultServer } from '../helpers/faults.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
@@ -19,47 +20,7 @@ let t: TestServer
 let orgId: string
 const open: Terminal[] = []
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by the assertions
-async function api<T = any>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(`${t.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${t.token}`,
-      accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
-}
-
-async function createOrg(name: string): Promise<string> {
-  const res = await api('POST', '/api/organizations', { name, countryCode: 'US' })
-  expect(res.status).toBe(201)
-  return res.headers.get('location')!.split('/').pop()!
-}
-
-async function addMember(org: string, email: string, name: string): Promise<number> {
-  expect((await api('POST', `/api/organizations/${org}/invite`, { email, name, roles: [3] })).status).toBe(
-    200,
-  )
-  const outbox = await api('GET', `/api/sandbox/outbox?to=${encodeURIComponent(email)}&limit=1`)
-  const accepted = await api('POST', `/api/organizations/invite/${outbox.body.data[0].inviteToken}/accept`, {
-    password: 'correct horse battery',
-    password_confirmation: 'correct horse battery',
-  })
-  expect(accepted.status).toBe(200)
-  return accepted.body.data.memberId
-}
-
-async function members(org: string): Promise<Member[]> {
-  return (await api('GET', `/api/organizations/${org}/members?per_page=100`)).body.data.data
-}
+const { createOrg, addMember, members } = sandboxApi(() => t)
 
 function terminal(args: string[], env: Record<string, string>): Terminal {
   const term = Terminal.start(args, env)
