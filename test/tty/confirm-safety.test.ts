@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import { startTestServer, type TestServer } from '../helpers/cli.js'
+import { sandboxApi } from '../helpers/sandbox-api.js'
 import { Terminal, hasTmux, killTmuxServer } from './tmux.js'
 
 /*
@@ -19,15 +20,7 @@ const CRAFTED = `Acme${'\n'.repeat(40)}\u001b[999B${FAKE_SUMMARY}`
 let t: TestServer
 const open: Terminal[] = []
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null }
-}
+const { api } = sandboxApi(() => t)
 
 beforeAll(async () => {
   expect(hasTmux, 'tmux is needed for the pseudo-terminal tests (.ci/run installs it)').toBe(true)
