@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type RouteOptions,
 } from 'fastify'
 import { authenticate, bearerToken } from './auth.js'
 import { sha256 } from './crypto.js'
@@ -66,6 +67,14 @@ export interface RouteDeps {
 
 const BODY_LIMIT = 1024 * 1024
 const REQUEST_TIMEOUT_MS = 30_000
+
+/** Appends `hook` to a route's own `name` hooks (fastify takes one function or a list there). */
+function addRouteHook(route: RouteOptions, name: RouteHookName, hook: unknown): void {
+  const existing = route[name] as unknown
+  route[name] = [...(existing === undefined ? [] : [existing].flat()), hook] as never
+}
+
+type RouteHookName = 'onRequest' | 'preValidation' | 'onSend' | 'onRequestAbort' | 'onResponse'
 
 function errorBody(
   message: string,
@@ -169,44 +178,47 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }),
     })
   }
+  // Hooks are given to the routes that need them rather than to every request: each async hook is a
+  // promise per request, which a GET organization (the hot path, issue 17) would pay for nothing.
   // Added after the rate limiter so that its onRequest hook runs first: a flood of bad tokens is
   // limited before each one costs a database lookup.
-  app.addHook('onRoute', (route) => {
-    if (route.config?.public) return
-    const existing = route.onRequest
-      ? Array.isArray(route.onRequest)
-        ? route.onRequest
-        : [route.onRequest]
-      : []
-    route.onRequest = [
-      ...existing,
-      async (request: FastifyRequest) => {
-        // The rate limiter's key already resolved the token when it is on.
-        const user = request.user ?? authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
-        if (!user) throw unauthenticated()
-        request.user = user
-      },
-    ]
-  })
-
-  // @fastify/multipart parses forms on every route; a JSON route refuses them as the contract says
-  // (415), instead of validating an empty body (422). After authentication, which onRequest does.
-  app.addHook('preValidation', async (request) => {
+  const authenticated = async (request: FastifyRequest): Promise<void> => {
+    // The rate limiter's key already resolved the token when it is on.
+    const user = request.user ?? authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
+    if (!user) throw unauthenticated()
+    request.user = user
+  }
+  // @fastify/multipart parses forms on every route that takes a body; a JSON route refuses them as the
+  // contract says (415), instead of validating an empty body (422). After authentication, which
+  // onRequest does. fastify parses no body for GET or HEAD, so those routes need no such check.
+  const jsonOnly = async (request: FastifyRequest): Promise<void> => {
     if (request.isMultipart() && !request.routeOptions.config.multipart)
       throw new HttpError(415, 'Unsupported content type: this endpoint takes application/json.')
-  })
-
-  app.addHook('onSend', async (request, reply, payload) => {
+  }
+  // Only POSTs take an Idempotency-Key (idempotency.ts), so only they can hold a claim to finish or give back.
+  const finish = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     finishIdempotency(store, request, reply, payload)
     return payload
+  }
+  const abandon = async (request: FastifyRequest): Promise<void> => abandonIdempotency(store, request)
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat()
+    if (!route.config?.public) addRouteHook(route, 'onRequest', authenticated)
+    if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) addRouteHook(route, 'preValidation', jsonOnly)
+    if (methods.includes('POST')) {
+      addRouteHook(route, 'onSend', finish)
+      addRouteHook(route, 'onRequestAbort', abandon)
+      addRouteHook(route, 'onResponse', abandon)
+    }
   })
-  app.addHook('onRequestAbort', async (request) => abandonIdempotency(store, request))
-  app.addHook('onResponse', async (request, reply) => {
-    abandonIdempotency(store, request)
-    options.log?.(
-      `${new Date().toISOString()} ${request.method} ${redactInviteToken(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms${request.replayed ? ' replayed' : ''}`,
-    )
-  })
+  // The request log covers every answer, the not-found handler's too.
+  const log = options.log
+  if (log)
+    app.addHook('onResponse', async (request, reply) => {
+      log(
+        `${new Date().toISOString()} ${request.method} ${redactInviteToken(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms${request.replayed ? ' replayed' : ''}`,
+      )
+    })
 
   await app.register(multipart, {
     limits: { fileSize: MAX_AVATAR_BYTES, files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 },

@@ -19,7 +19,8 @@ export function caller(request: FastifyRequest): UserRow {
 
 /**
  * Resolves a bearer token to a user: ephemeral admin tokens (compared by hash, held only in
- * memory) first, then the tokens table.
+ * memory) first, then the tokens table. The first step of every authenticated request, so it is
+ * where the store learns of other connections' commits (Store.refresh) before the request reads.
  */
 export function authenticate(
   store: Store,
@@ -28,6 +29,7 @@ export function authenticate(
   token: string | undefined,
 ): UserRow | undefined {
   if (!token) return undefined
+  store.refresh()
   const hash = sha256(token)
   if (ephemeralHashes.has(hash)) return ephemeralAdmin()
   return store.users.userByTokenHash(hash)

@@ -36,6 +36,14 @@ export class Store {
     this.idempotency = new IdempotencyRepository(this.db, now)
   }
 
+  /**
+   * Called once at the start of every authenticated request, before its first read: the cached reads
+   * (token, organization, roles) then reflect every commit of other connections that ended before it.
+   */
+  refresh(): void {
+    this.db.refresh()
+  }
+
   /** Which SQLite driver the connection uses ('node:sqlite' or 'better-sqlite3'). */
   get driver(): string {
     return this.db.sqlite.driver

@@ -18,6 +18,9 @@ import { migrate } from './migrations.js'
 export class Db {
   readonly sqlite: Database
   private readonly statements = new Map<string, Statement>()
+  private readonly reads = new Map<string, unknown>()
+  private changes = -1
+  private version = -1
 
   constructor(dbPath: string, outboxPath: string) {
     mkdirSync(dirname(dbPath), { recursive: true })
@@ -68,6 +71,46 @@ export class Db {
     return this.stmt(sql).run(...params)
   }
 
+  /**
+   * Drops every {@link cached} answer when another connection (in this process or another one sharing
+   * the file) has committed since the last call: `PRAGMA data_version` moves then. Called once at the
+   * start of every authenticated request (auth.ts, authenticate), so that a request sees every commit
+   * that ended before it began; reading the counter costs about a third of a query, which is why it is
+   * read once per request and not once per cached read.
+   */
+  refresh(): void {
+    const version = (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version
+    if (version !== this.version) {
+      this.reads.clear()
+      this.version = version
+    }
+  }
+
+  /**
+   * `load()`'s answer, remembered under `key` until the database changes: the hot path's reads (the
+   * bearer token's user, the organization, the caller's roles) cost a SQLite query each otherwise.
+   * Our own writes, however made, move `total_changes()` (read here, before every use: it costs next
+   * to nothing, SQLite keeps it in memory) and drop every entry; other connections' commits are seen by
+   * {@link refresh}. So a revoked token or a removed member is refused by the next request, as without
+   * the cache. Inside a transaction nothing is cached or served: its reads may be rolled back. Values
+   * are frozen (requests share them); the map is bounded and emptied when full, so a flood of unknown
+   * tokens costs no more memory than that, and no more time than without the cache.
+   */
+  cached<T>(key: string, load: () => T): T {
+    if (this.sqlite.inTransaction) return load()
+    const changes = (this.stmt('SELECT total_changes() AS n').get() as { n: number }).n
+    if (changes !== this.changes) {
+      this.reads.clear()
+      this.changes = changes
+    } else if (this.reads.has(key)) {
+      return this.reads.get(key) as T
+    }
+    const value = load()
+    if (this.reads.size >= MAX_CACHED_READS) this.reads.clear()
+    this.reads.set(key, deepFreeze(value))
+    return value
+  }
+
   /** Runs `fn` in one BEGIN IMMEDIATE transaction (not nested). */
   immediate<T>(fn: () => T): T {
     return immediate(this.sqlite, fn)
@@ -75,8 +118,20 @@ export class Db {
 
   close(): void {
     this.statements.clear()
+    this.reads.clear()
     this.sqlite.close()
   }
+}
+
+/** Entries of {@link Db.cached}: tokens, organizations and memberships in use at once, with room to spare. */
+const MAX_CACHED_READS = 10_000
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
 
 /** Creates `file` if missing and makes it readable and writable by its owner only. */

@@ -48,17 +48,22 @@ export function unknownRoles(db: Db, ids: number[]): number[] {
 export class MembersRepository {
   constructor(private readonly db: Db) {}
 
-  /** The caller's role IDs in the organization, or undefined when not a member. */
-  membershipRoles(organizationId: string, userId: string): number[] | undefined {
-    const member = this.db.get<{ id: number }>(
-      'SELECT id FROM members WHERE organization_id = ? AND user_id = ?',
-      organizationId,
-      userId,
-    )
-    if (!member) return undefined
-    return this.db
-      .all<{ role_id: number }>('SELECT role_id FROM member_roles WHERE member_id = ?', member.id)
-      .map((r) => r.role_id)
+  /**
+   * The caller's role IDs in the organization, or undefined when not a member. Every request of a
+   * member asks it: cached until the database changes (Db.cached).
+   */
+  membershipRoles(organizationId: string, userId: string): readonly number[] | undefined {
+    return this.db.cached(`roles:${organizationId}:${userId}`, () => {
+      const member = this.db.get<{ id: number }>(
+        'SELECT id FROM members WHERE organization_id = ? AND user_id = ?',
+        organizationId,
+        userId,
+      )
+      if (!member) return undefined
+      return this.db
+        .all<{ role_id: number }>('SELECT role_id FROM member_roles WHERE member_id = ?', member.id)
+        .map((r) => r.role_id)
+    })
   }
 
   private hydrate(rows: MemberBase[]): MemberRow[] {

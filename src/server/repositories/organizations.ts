@@ -23,8 +23,11 @@ export class OrganizationsRepository {
     private readonly now: () => Date,
   ) {}
 
+  /** Read by every organization-scoped request: cached until the database changes (Db.cached). */
   getOrganization(id: string): OrganizationRow | undefined {
-    return this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', id)
+    return this.db.cached(`organization:${id}`, () =>
+      this.db.get<OrganizationRow>('SELECT * FROM organizations WHERE id = ?', id),
+    )
   }
 
   /** Creates the organization, its Default workspace and its owner's membership. */

@@ -43,11 +43,16 @@ export class UsersRepository {
     private readonly now: () => Date,
   ) {}
 
-  /** The user a bearer token belongs to, looked up by the token's SHA-256 (the caller hashes it once). */
+  /**
+   * The user a bearer token belongs to, looked up by the token's SHA-256 (the caller hashes it once).
+   * Every request asks this first: the answer is cached until the database changes (Db.cached).
+   */
   userByTokenHash(tokenHash: string): UserRow | undefined {
-    return this.db.get<UserRow>(
-      'SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
-      tokenHash,
+    return this.db.cached(`token:${tokenHash}`, () =>
+      this.db.get<UserRow>(
+        'SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+        tokenHash,
+      ),
     )
   }
 
