@@ -6,9 +6,20 @@
 // The new tree is built beside dist/ and swapped in with renames, so a CLI process (or a test run)
 // that starts during a build never sees a half-empty dist/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, relative, resolve, sep } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import { build } from 'esbuild'
 import { parse as parseYaml } from 'yaml'
@@ -26,6 +37,7 @@ try {
   // The server reads the spec as JSON (src/server/spec.ts): parsing the YAML on every start costs more.
   writeFileSync(`${next}/openapi.json`, JSON.stringify(parseYaml(readFileSync('api/openapi.yaml', 'utf8'))))
   await bundle(next)
+  await bundleServer(next)
   // What this build was made from: the test run rebuilds when the sources differ (test/global-setup.ts).
   writeFileSync(`${next}/source-stamp.json`, JSON.stringify({ sources: sourceStamp(resolve('.')) }))
   try {
@@ -152,6 +164,139 @@ async function bundle(outdir) {
   }
   packages['dist/undici-lite.cjs'] = ['undici']
   writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
+}
+
+/**
+ * The sandbox server as one ES module, dist/server/sandbox.js (issue 17): importing tsc's tree loaded
+ * some 320 files (fastify and its dependencies, ours) on every sandbox command. It sits where tsc's
+ * sandbox.js sat, at the same depth as src/server/*.ts, so that the files it finds beside itself
+ * (src/server/paths.ts: the migrations; spec.ts: dist/openapi.json) are found from either. better-sqlite3
+ * stays outside: a native addon that its `bindings` finds by path in node_modules. Then tsc's copies of
+ * what the bundle holds go, so that the package ships only what runs.
+ */
+async function bundleServer(outdir) {
+  const validators = await precompileValidators(outdir)
+  const validationModule = resolve('src/server/validation.ts')
+  const result = await build({
+    entryPoints: ['src/server/sandbox.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile: join(outdir, 'server', 'sandbox.js'),
+    metafile: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+    // CommonJS packages inside an ES module still call require() for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
+    },
+    external: ['better-sqlite3'],
+    allowOverwrite: true,
+    plugins: [
+      {
+        name: 'precompiled-validators',
+        setup(b) {
+          // validation.ts's import of the run-time compiler becomes the standalone code: Ajv stays out.
+          b.onResolve({ filter: /^\.\/validators\.js$/ }, (args) =>
+            args.importer === validationModule ? { path: validators } : undefined,
+          )
+          // fastify requires its default compilers (Ajv, fast-json-stringify) only when an app gives none,
+          // and light-my-request only for inject(): app.ts gives both compilers and nothing injects. Left
+          // out (a third of the bundle); should fastify ever ask for one, it fails saying so.
+          const leftOut = /^(@fastify\/ajv-compiler|@fastify\/fast-json-stringify-compiler|light-my-request)$/
+          b.onResolve({ filter: leftOut }, (args) => ({ path: args.path, namespace: 'left-out' }))
+          b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+            contents: `throw new Error(${JSON.stringify(`${args.path} is not in the server bundle (scripts/build.mjs, bundleServer)`)})`,
+            loader: 'js',
+          }))
+        },
+      },
+    ],
+  })
+  rmSync(dirname(validators), { recursive: true, force: true })
+  // The bundle must start: a schema without its precompiled validator stops the build here, not a request.
+  const bundled = await import(pathToFileURL(join(outdir, 'server', 'sandbox.js')).href)
+  const smoke = mkdtempSync(join(tmpdir(), 'orgctl-build-'))
+  try {
+    const server = await bundled.startServer({ dbPath: join(smoke, 'sandbox.db'), ephemeralAdmin: true })
+    await server.close()
+  } finally {
+    rmSync(smoke, { recursive: true, force: true })
+  }
+  // tsc's copies of the modules inside the bundle: nothing loads them any more. (dist/sqlite and
+  // dist/shared stay for tests that build on them; the package does not ship them.)
+  for (const entry of readdirSync(join(outdir, 'server'))) {
+    if (entry !== 'sandbox.js' && entry !== 'migrations')
+      rmSync(join(outdir, 'server', entry), { recursive: true })
+  }
+  // For the start-up import guard (test/startup): which packages the server bundle holds.
+  const packagesFile = join(outdir, 'bundle-packages.json')
+  const packages = JSON.parse(readFileSync(packagesFile, 'utf8'))
+  const names = new Set()
+  for (const input of Object.keys(Object.values(result.metafile.outputs)[0].inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
+    if (m) names.add(m[1])
+  }
+  packages['dist/server/sandbox.js'] = [...names].sort()
+  writeFileSync(packagesFile, `${JSON.stringify(packages, null, 2)}\n`)
+}
+
+/**
+ * Every schema the server validates with (each operation's body, path and query parameters from
+ * api/openapi.yaml, through tsc's spec.js: the server's own code; and the header parameters), compiled
+ * by the server's own Ajv set-up (tsc's validators.js) into standalone code, one module per kind, with a
+ * lookup by the schema's JSON. The bundle thus validates with exactly what the spec says: a schema that
+ * differs from the one compiled has no validator, and the server refuses to start (see the smoke start
+ * above; test/server/bundle.test.ts compares the bundle's answers with the sources' on samples).
+ */
+async function precompileValidators(outdir) {
+  const spec = await import(pathToFileURL(join(outdir, 'server', 'spec.js')).href)
+  const { makeAjv } = await import(pathToFileURL(join(outdir, 'server', 'validators.js')).href)
+  const standalone = require('ajv/dist/standalone').default
+  const schemas = { strict: new Map(), coercing: new Map() }
+  const add = (kind, schema) => {
+    if (schema) schemas[kind].set(JSON.stringify(schema), schema)
+  }
+  for (const { operation } of spec.operations()) {
+    const route = spec.routeSchema(operation.operationId)
+    add('strict', route.body)
+    add('coercing', route.params)
+    add('coercing', route.querystring)
+  }
+  const parameters = spec.loadSpec().components?.parameters ?? {}
+  for (const [name, parameter] of Object.entries(parameters))
+    if (parameter.in === 'header') add('strict', spec.headerSchema(name))
+  // Inside the project, so that the generated code's require("ajv/dist/runtime/…") resolves.
+  const dir = resolve(outdir, 'precompiled-validators')
+  mkdirSync(dir, { recursive: true })
+  const table = []
+  for (const [kind, byJson] of Object.entries(schemas)) {
+    const ajv = makeAjv(kind, { code: { source: true } })
+    const names = {}
+    ;[...byJson].forEach(([json, schema], i) => {
+      ajv.addSchema(schema, `v${i}`)
+      names[`v${i}`] = `v${i}`
+      table.push(`[${JSON.stringify(`${kind}:${json}`)}, ${kind}.v${i}]`)
+    })
+    writeFileSync(join(dir, `${kind}.cjs`), standalone(ajv, names))
+  }
+  const entry = join(dir, 'validators.mjs')
+  writeFileSync(
+    entry,
+    [
+      "import strict from './strict.cjs'",
+      "import coercing from './coercing.cjs'",
+      `const table = new Map([${table.join(',\n')}])`,
+      'export function validatorFor(schema, kind) {',
+      '  const validate = table.get(`${kind}:${JSON.stringify(schema)}`)',
+      '  if (!validate) throw new Error(`The server bundle has no ${kind} validator for ${JSON.stringify(schema).slice(0, 200)}: it was built from another api/openapi.yaml (npm run build)`)',
+      '  return validate',
+      '}',
+    ].join('\n'),
+  )
+  return entry
 }
 
 /** Command files under `dir` and their oclif IDs (`org/get.ts` is `org:get`). */

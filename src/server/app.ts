@@ -105,6 +105,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout,
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     return503OnClosing: true,
+    // Our own validators (validation.ts) and no response schemas: given here, fastify never loads its
+    // default compilers, @fastify/ajv-compiler and fast-json-stringify with their own Ajv, at start-up.
+    schemaController: {
+      compilersFactory: {
+        // fastify's type wants an Ajv-shaped compiler; it calls ours as it calls setValidatorCompiler's.
+        buildValidator: (() => schemaCompiler) as never,
+        buildSerializer: () => () => {
+          throw new Error('The sandbox declares no response schemas; answers are serialised as JSON.')
+        },
+      },
+    },
     // The router rejects undecodable or overlong path segments before any route runs; like any
     // other malformed ID they name nothing that exists.
     frameworkErrors: (_error, _request, reply: FastifyReply) => {
@@ -115,7 +126,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('user', null)
   app.decorateRequest('idempotency', undefined)
   app.decorateRequest('replayed', false)
-  app.setValidatorCompiler(schemaCompiler)
   // JSON routes take JSON only: text/plain would reach the schema as a string.
   app.removeContentTypeParser('text/plain')
   app.addHook('onClose', async () => store.close())

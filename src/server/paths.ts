@@ -1,4 +1,11 @@
 import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * The numbered SQL migrations, found from this file: src/server/paths.ts, tsc's dist/server/paths.js and
+ * the server bundle dist/server/sandbox.js (scripts/build.mjs) all sit beside `migrations/`.
+ */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 
 function stem(dbPath: string): string {
   return join(dirname(dbPath), basename(dbPath).replace(/\.db$/, ''))

@@ -1,29 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
-import { SPEC_KEYWORDS } from './spec.js'
-
-// ajv-formats is CommonJS with a default export; under NodeNext its callable sits on `.default`.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
-
-function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    verbose: true,
-    coerceTypes: coerce,
-    removeAdditional: false,
-    useDefaults: coerce,
-    strict: true,
-    strictRequired: false,
-  })
-  addFormats(ajv, ['uuid', 'email', 'uri', 'date-time'])
-  for (const keyword of SPEC_KEYWORDS) ajv.addKeyword({ keyword })
-  return ajv
-}
-
-// Bodies are JSON and must have exactly the declared types; params and query strings are text.
-const strictAjv = makeAjv(false)
-const coercingAjv = makeAjv(true)
+// In the server bundle this import is the build's precompiled validators (scripts/build.mjs).
+import { validatorFor, type ValidatorKind } from './validators.js'
 
 type Validator = ((data: unknown, context?: object) => boolean) & {
   errors?: ErrorObject[] | null
@@ -31,42 +9,29 @@ type Validator = ((data: unknown, context?: object) => boolean) & {
 }
 
 /**
- * A validator that compiles `schema` on its first call rather than at start-up, when every route of
- * the spec would be compiled for a process that serves one request. Like an Ajv function it carries
- * `errors` (fastify reads them after a `false`) and, for URL parts, a truthy `schemaEnv`: fastify then
- * passes the parent data, as it does to an Ajv function.
+ * A validator as fastify wants it: like an Ajv function it carries `errors` (fastify reads them after
+ * a `false`) and, for URL parts, a truthy `schemaEnv`: fastify then passes the parent data, as it does
+ * to an Ajv function. A missing body is validated as `{}` so that the caller learns which fields are
+ * required.
  */
-function lazy(compile: () => ValidateFunction): Validator {
-  let validate: ValidateFunction | undefined
+function wrap(schema: object, kind: ValidatorKind, body: boolean): Validator {
+  const validate = validatorFor(schema, kind)
   const wrapped: Validator = (data, context) => {
-    validate ??= compile()
-    const ok = validate(data, context as never)
+    const ok = body ? validate(data ?? {}) : validate(data, context as never)
     wrapped.errors = validate.errors
     return ok
   }
-  wrapped.schemaEnv = true
+  if (!body) wrapped.schemaEnv = true
   return wrapped
 }
 
-/**
- * fastify's validator compiler: bodies go through the strict Ajv, URL parts through the coercing one.
- * A missing body is validated as `{}` so that the caller learns which fields are required.
- */
-export const schemaCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  if (httpPart !== 'body') return lazy(() => coercingAjv.compile(schema as object))
-  let validate: ValidateFunction | undefined
-  const wrapped: Validator = (data: unknown) => {
-    validate ??= strictAjv.compile(schema as object)
-    const ok = validate(data ?? {})
-    wrapped.errors = validate.errors
-    return ok
-  }
-  return wrapped
-}
+/** fastify's validator compiler: bodies go through the strict Ajv, URL parts through the coercing one. */
+export const schemaCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  httpPart === 'body' ? wrap(schema as object, 'strict', true) : wrap(schema as object, 'coercing', false)
 
 /** A standalone validator for a schema of the spec (for example the Idempotency-Key header). */
-export function compileStrict(schema: object): ValidateFunction {
-  return strictAjv.compile(schema)
+export function compileStrict(schema: object): (data: unknown) => boolean {
+  return validatorFor(schema, 'strict')
 }
 
 /** "countryCode" → "country code", "sms_point" → "sms point", "roles.0" → "roles.0". */

@@ -50,7 +50,8 @@ describe('start-up imports', () => {
     expect(r.code).toBe(4)
     const loaded = loadedPackages(r.files)
     expect(loaded).toContain('fastify')
-    expect(r.files.some((f) => f.endsWith('/dist/sqlite/driver.js'))).toBe(true)
+    // One bundle (scripts/build.mjs, bundleServer) holds the server, fastify and the SQLite seam.
+    expect(r.files.some((f) => f.endsWith('/dist/server/sandbox.js'))).toBe(true)
     // From Node 24 the sandbox uses the built-in node:sqlite instead (src/sqlite/driver.ts).
     if (preferredDriver() === 'better-sqlite3') expect(loaded).toContain('better-sqlite3')
   })

@@ -1,9 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { Db } from './connection.js'
-
-/** Numbered SQL files (`001_init.sql`, ...); the build copies them to dist/server/migrations. */
-const MIGRATIONS = new URL('../migrations/', import.meta.url)
+import { MIGRATIONS_DIR } from '../paths.js'
 
 /**
  * The outbox's one table. It lives in its own file (docs/ARCHITECTURE.md says why), which can outlive
@@ -25,10 +22,17 @@ const OUTBOX_SCHEMA = `CREATE TABLE IF NOT EXISTS outbox.messages (
  * IMMEDIATE transaction per file, then makes sure the outbox has its table.
  */
 export function migrate(db: Db): void {
-  const dir = fileURLToPath(MIGRATIONS)
+  // Numbered SQL files (`001_init.sql`, ...); the build copies them to dist/server/migrations.
+  const dir = MIGRATIONS_DIR
   const files = readdirSync(dir)
     .filter((f) => /^\d+_.+\.sql$/.test(f))
     .sort()
+  // An up-to-date database (every start but the first) is told by one read, without a write lock.
+  const newest = Math.max(0, ...files.map((f) => Number.parseInt(f, 10)))
+  if (userVersion(db) >= newest) {
+    db.sqlite.exec(OUTBOX_SCHEMA)
+    return
+  }
   for (const file of files) {
     const version = Number.parseInt(file, 10)
     db.immediate(() => {
