@@ -83,28 +83,41 @@ export interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const
 
+const rawOperationsOf = new WeakMap<JsonObject, Operation[]>()
 const operationsOf = new WeakMap<JsonObject, Operation[]>()
 
-/** Every operation of the spec, dereferenced (once per spec: every route looks its own up here). */
-export function operations(spec: JsonObject = loadSpec()): Operation[] {
-  const known = operationsOf.get(spec)
+/** Every operation of the spec as written, `$ref`s and all (cheap: nothing is copied). */
+function rawOperations(spec: JsonObject): Operation[] {
+  const known = rawOperationsOf.get(spec)
   if (known) return known
   const out: Operation[] = []
   for (const [path, item] of Object.entries(spec.paths as JsonObject)) {
     if (!isObject(item)) continue
     for (const method of METHODS) {
       const op = item[method]
-      if (isObject(op))
-        out.push({ method: method.toUpperCase(), path, operation: deref(op, spec) as JsonObject })
+      if (isObject(op)) out.push({ method: method.toUpperCase(), path, operation: op })
     }
   }
+  rawOperationsOf.set(spec, out)
+  return out
+}
+
+/** Every operation of the spec, dereferenced (once per spec; the contract tests and the build read them). */
+export function operations(spec: JsonObject = loadSpec()): Operation[] {
+  const known = operationsOf.get(spec)
+  if (known) return known
+  const out = rawOperations(spec).map((op) => ({ ...op, operation: deref(op.operation, spec) as JsonObject }))
   operationsOf.set(spec, out)
   return out
 }
 
-/** The operation with this operationId; throws when the spec has none (a typo in a route file). */
+/**
+ * The operation with this operationId, as written (not dereferenced: a route needs its path, and
+ * {@link routeSchema} dereferences only the parts it takes; dereferencing every response of the spec
+ * cost the sandbox's start-up 7 ms). Throws when the spec has none (a typo in a route file).
+ */
 export function operation(operationId: string): Operation {
-  const found = operations().find((op) => op.operation.operationId === operationId)
+  const found = rawOperations(loadSpec()).find((op) => op.operation.operationId === operationId)
   if (!found) throw new Error(`api/openapi.yaml has no operation ${operationId}`)
   return found
 }
@@ -132,7 +145,9 @@ function parametersSchema(params: JsonObject[], where: 'path' | 'query'): JsonOb
  * server validates exactly what the contract says. Multipart bodies are left to the route.
  */
 export function routeSchema(operationId: string): RouteSchema {
-  const { operation: op } = operation(operationId)
+  const raw = operation(operationId).operation
+  // deref copies: fastify and Ajv are given schemas they may annotate, never the shared spec.
+  const op = deref({ parameters: raw.parameters, requestBody: raw.requestBody }) as JsonObject
   const params = Array.isArray(op.parameters) ? (op.parameters as JsonObject[]) : []
   const out: RouteSchema = {}
   const path = parametersSchema(params, 'path')
@@ -144,8 +159,7 @@ export function routeSchema(operationId: string): RouteSchema {
     const schema = content['application/json'].schema
     if (isObject(schema)) out.body = schema
   }
-  // A copy: the operations are shared, and fastify and Ajv are given schemas they may annotate.
-  return structuredClone(out)
+  return out
 }
 
 /** The schema of a named header parameter of the spec (components/parameters). */
