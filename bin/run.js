@@ -57,14 +57,6 @@ function procVersionMentionsMicrosoft() {
 
 const fast = fastAnswer(process.argv.slice(2), process.env)
 if (fast === undefined) {
-  // undici parses HTTP with llhttp, compiled to WebAssembly when the first request is made. V8 compiles
-  // it twice, a baseline tier at once and an optimised one in the background, and Node waits for that
-  // background compile before it exits: about 0.1 s after the last request of a one-shot command, for
-  // code that parses a response in microseconds either way. Must precede any WebAssembly compile.
-  // A V8 flag "for testing": test/startup/liftoff.test.ts fails on a Node that no longer takes it
-  // silently; the gain is measured in docs/BENCHMARKS.md (bench/installed.mjs).
-  const { setFlagsFromString } = await import('node:v8')
-  setFlagsFromString('--liftoff-only')
   const { execute } = await import('../dist/index.js')
   await execute({ dir: import.meta.url })
 } else {

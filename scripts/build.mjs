@@ -58,7 +58,7 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
  * `execute`, which bin/run.js imports from here, so that start-up reads a few files instead of hundreds.
  * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
  * relative to itself) with fastify and better-sqlite3; typescript, which oclif only asks for in
- * development; and undici, loaded through dist/undici-lite.cjs (scripts/undici-lite.cjs). dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * development. dist/bundle-packages.json names the packages inside each output file, for the start-up
  * import guard (test/startup).
  */
 async function bundle(outdir) {
@@ -93,8 +93,6 @@ async function bundle(outdir) {
       {
         name: 'server-stays-apart',
         setup(b) {
-          // The transport's lazy import('undici') loads only the parts of undici it uses.
-          b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici-lite.cjs', external: true }))
           b.onResolve({ filter: /server\/[^/]+\.js$/ }, (args) => {
             const target = resolve(args.resolveDir, args.path)
             if (!target.startsWith(serverDir)) return undefined
@@ -104,28 +102,6 @@ async function bundle(outdir) {
       },
     ],
   })
-  // One CommonJS file (Node reads its named exports through esbuild's export annotation) instead of
-  // the forty-odd files of undici that it needs.
-  checkUndiciInternals()
-  await build({
-    entryPoints: ['scripts/undici-lite.cjs'],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    outfile: join(outdir, 'undici-lite.cjs'),
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-  })
-  const lite = require(resolve(outdir, 'undici-lite.cjs'))
-  const undici = require('undici')
-  for (const name of ['Agent', 'FormData']) {
-    const same = Object.getOwnPropertyNames(undici[name].prototype).sort().join()
-    if (Object.getOwnPropertyNames(lite[name].prototype).sort().join() !== same)
-      throw new Error(`dist/undici-lite.cjs: ${name} differs from undici's; check scripts/undici-lite.cjs`)
-  }
-  if (typeof lite.request !== 'function') throw new Error('dist/undici-lite.cjs: no request()')
   // esbuild can emit a chunk that no output imports (code that only dead code imported lazily); it
   // would ship in the package and never run, so it goes (test/package/files.test.ts checks).
   const outputs = result.metafile.outputs
@@ -150,7 +126,6 @@ async function bundle(outdir) {
     }
     packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = [...names].sort()
   }
-  packages['dist/undici-lite.cjs'] = ['undici']
   writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 }
 
@@ -165,28 +140,4 @@ function listCommands(dir, prefix = []) {
         { id: [...prefix, e.name.slice(0, -3)].join(':'), file: join(dir, e.name).split(sep).join('/') },
       ]
     })
-}
-
-/**
- * scripts/undici-lite.cjs requires undici's internal files by path, which undici does not promise to
- * keep: package.json pins undici exactly, and the build stops here, naming what moved, if the installed
- * undici is not that version or lacks one of the files (rather than bundling something else).
- */
-function checkUndiciInternals() {
-  const pinned = JSON.parse(readFileSync('package.json', 'utf8')).dependencies.undici
-  const installed = JSON.parse(readFileSync(require.resolve('undici/package.json'), 'utf8')).version
-  if (!/^\d+\.\d+\.\d+$/.test(pinned))
-    throw new Error(`package.json: undici must be pinned exactly (scripts/undici-lite.cjs), not "${pinned}"`)
-  if (installed !== pinned)
-    throw new Error(`undici ${installed} is installed but package.json pins ${pinned}: run npm install`)
-  const lite = readFileSync('scripts/undici-lite.cjs', 'utf8')
-  const paths = [...lite.matchAll(/require\('(undici\/[^']+)'\)/g)].map((m) => m[1])
-  if (paths.length === 0) throw new Error('scripts/undici-lite.cjs requires no undici files?')
-  for (const path of paths) {
-    try {
-      require.resolve(path)
-    } catch {
-      throw new Error(`scripts/undici-lite.cjs: undici ${installed} has no ${path}; update the file list`)
-    }
-  }
 }

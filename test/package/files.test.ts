@@ -48,7 +48,6 @@ describe('the package', () => {
     const needed = reachable()
     expect(needed).toContain('dist/index.js')
     expect(needed).toContain('dist/server/sandbox.js')
-    expect(needed).toContain('dist/undici-lite.cjs')
     const missing = [...needed].filter((f) => !files.includes(f))
     expect(missing).toEqual([])
     const migrations = readdirSync(join(ROOT, 'src/server/migrations')).map(
