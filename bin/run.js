@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 // Two answers come without loading oclif (about half of a bare start-up): `--version`, which prints
 // oclif's user agent, and help on a non-terminal, printed from dist/fast-paths.json, which the build
-// rendered with oclif itself (scripts/render-fast-paths.mjs). Everything else, and any doubt (a
+// rendered with oclif itself (scripts/render-fast-paths.mjs); dist/fast-paths-index.json says which
+// command lines have one, so that the others cost one small file read. Everything else, and any doubt (a
 // terminal, an environment that changes oclif's output, a package.json, manifest or help-rendering
 // package that differs from the build's (bin/stamp.js), a hook that oclif would run first), goes to oclif.
 // ORGCTL_FAST_PATHS=0 turns them off (tests compare both ways).
 import { readFileSync } from 'node:fs'
 import { arch, platform, release } from 'node:os'
 
-import { stampOf } from './stamp.js'
-
-function fastAnswer(argv, env) {
+async function fastAnswer(argv, env) {
   if (env.ORGCTL_FAST_PATHS === '0') return undefined
   // Debug logging, forced colour, column overrides and pm2 (which ansis treats as a terminal).
   for (const name of Object.keys(env)) {
@@ -19,16 +18,30 @@ function fastAnswer(argv, env) {
   }
   if (argv.some((a) => /^--?(no-)?colou?r/.test(a))) return undefined
   const root = new URL('../', import.meta.url)
-  let data
+  // First the small index of what has a fast answer, so that every other command pays one small read.
+  let index
+  try {
+    index = JSON.parse(readFileSync(new URL('dist/fast-paths-index.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
+  const helpFlags = new Set(index.helpFlags)
+  const key = JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))
+  const version = index.versionFlags.includes(argv[0])
+  if (!version && !index.keys.includes(key)) return undefined
+  // What --version and help both depend on: package.json's version and oclif section, and no hook.
   let pjson
   try {
-    data = JSON.parse(readFileSync(new URL('dist/fast-paths.json', root), 'utf8'))
     pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
   } catch {
     return undefined
   }
-  const { stamp } = data
-  if (data.hooks.length > 0 || JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(stamp))
+  if (
+    index.hooks.length > 0 ||
+    index.version !== pjson.version ||
+    index.oclif !== JSON.stringify(pjson.oclif)
+  )
     return undefined
 
   // oclif's user agent: what --version prints, and what root help shows under VERSION.
@@ -37,12 +50,18 @@ function fastAnswer(argv, env) {
   if (os === 'linux' && (/microsoft/i.test(release()) || procVersionMentionsMicrosoft())) return undefined
   const cpu = arch() === 'ia32' ? 'x86' : arch()
   const userAgent = `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}`
-  const versionFlags = new Set(['--version', ...(pjson.oclif.additionalVersionFlags ?? [])])
-  if (versionFlags.has(argv[0])) return `${userAgent}\n`
+  if (version) return `${userAgent}\n`
   if (process.stdout.isTTY) return undefined
-  // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
-  const helpFlags = new Set(pjson.oclif.additionalHelpFlags ?? [])
-  const text = data.help[JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))]
+  // Help also depends on the manifest and the packages that render it (the whole build identity).
+  let data
+  try {
+    data = JSON.parse(readFileSync(new URL('dist/fast-paths.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const { stampOf } = await import('./stamp.js')
+  if (JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(data.stamp)) return undefined
+  const text = data.help[key]
   // Rendered by the build's Node: this Node's user agent goes in its place (an installed copy runs on any).
   return text === undefined || !data.userAgent ? text : text.split(data.userAgent).join(userAgent)
 }
@@ -55,7 +74,7 @@ function procVersionMentionsMicrosoft() {
   }
 }
 
-const fast = fastAnswer(process.argv.slice(2), process.env)
+const fast = await fastAnswer(process.argv.slice(2), process.env)
 if (fast === undefined) {
   const { execute } = await import('../dist/index.js')
   await execute({ dir: import.meta.url })

@@ -13,6 +13,7 @@ import { join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 import { parse as parseYaml } from 'yaml'
 
+import { lazyModules } from './lazy-modules.mjs'
 import { sourceStamp } from './source-stamp.mjs'
 
 const require = createRequire(import.meta.url)
@@ -53,32 +54,30 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
 })
 
 /**
- * The CLI as one ES module, dist/index.js, with the lazily imported parts split into chunks beside it:
- * every command (exported as COMMANDS for oclif's `explicit` command discovery) and @oclif/core's
- * `execute`, which bin/run.js imports from here, so that start-up reads a few files instead of hundreds.
+ * The CLI as ES modules: dist/index.js, @oclif/core's `execute` for bin/run.js, and one entry file per
+ * command where oclif's manifest points (dist/commands/<topic>/<name>.js), with the code they share split
+ * into chunks beside index.js, so that a command reads a few files and only the code it runs; the code
+ * a command imports lazily is a chunk of its own, read when it is used.
  * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
- * relative to itself) with fastify and better-sqlite3; typescript, which oclif only asks for in
- * development. dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * relative to itself; reached as `#server/...`, package.json's subpath imports, so that the import reads
+ * the same from every output file) with fastify and better-sqlite3; typescript, which oclif only asks for
+ * in development. dist/bundle-packages.json names the packages inside each output file, for the start-up
  * import guard (test/startup).
  */
 async function bundle(outdir) {
   const commands = listCommands('src/commands')
-  const entry = [
-    "export { execute } from '@oclif/core'",
-    ...commands.map((c, i) => `import c${i} from './${c.file}'`),
-    `export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: c${i}`).join(', ')}}`,
-  ].join('\n')
   const serverDir = resolve('src/server') + sep
   const result = await build({
-    stdin: { contents: entry, resolveDir: process.cwd(), sourcefile: 'cli-entry.ts', loader: 'ts' },
+    entryPoints: [
+      { in: 'orgctl:index', out: 'index' },
+      ...commands.map((c) => ({ in: c.file, out: c.file.replace(/^src\//, '').replace(/\.ts$/, '') })),
+    ],
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     outdir,
-    entryNames: 'index',
-    // Chunks sit beside index.js, so that './server/...' means the same from every output file.
     chunkNames: 'chunk-[hash]',
     metafile: true,
     minifyWhitespace: true,
@@ -90,13 +89,20 @@ async function bundle(outdir) {
     },
     external: ['typescript', 'fastify', 'better-sqlite3'],
     plugins: [
+      lazyModules,
       {
-        name: 'server-stays-apart',
+        name: 'entry-and-server',
         setup(b) {
+          b.onResolve({ filter: /^orgctl:index$/ }, () => ({ path: 'index', namespace: 'orgctl' }))
+          b.onLoad({ filter: /.*/, namespace: 'orgctl' }, () => ({
+            contents: "export { execute } from '@oclif/core'",
+            resolveDir: process.cwd(),
+            loader: 'js',
+          }))
           b.onResolve({ filter: /server\/[^/]+\.js$/ }, (args) => {
             const target = resolve(args.resolveDir, args.path)
             if (!target.startsWith(serverDir)) return undefined
-            return { path: `./server/${relative(serverDir, target).split(sep).join('/')}`, external: true }
+            return { path: `#server/${relative(serverDir, target).split(sep).join('/')}`, external: true }
           })
         },
       },
@@ -106,7 +112,8 @@ async function bundle(outdir) {
   // would ship in the package and never run, so it goes (test/package/files.test.ts checks).
   const outputs = result.metafile.outputs
   const reached = new Set()
-  for (const queue = [join(outdir, 'index.js')]; queue.length > 0;) {
+  const entries = Object.keys(result.metafile.outputs).filter((f) => result.metafile.outputs[f].entryPoint)
+  for (const queue = [...entries]; queue.length > 0;) {
     const file = queue.shift()
     if (reached.has(file) || !outputs[file]) continue
     reached.add(file)
