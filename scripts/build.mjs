@@ -13,7 +13,7 @@ import { join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 import { parse as parseYaml } from 'yaml'
 
-import { lazyModules } from './lazy-modules.mjs'
+import { compareIds, lazyModules } from './lazy-modules.mjs'
 import { sourceStamp } from './source-stamp.mjs'
 
 const require = createRequire(import.meta.url)
@@ -40,6 +40,11 @@ try {
   rmSync(old, { recursive: true, force: true })
 }
 run(require.resolve('oclif/bin/run.js'), ['manifest'])
+// The bundle's oclif sorts command IDs without ICU where that gives localeCompare's order (lazy-modules).
+const ids = Object.keys(JSON.parse(readFileSync('oclif.manifest.json', 'utf8')).commands)
+const byIcu = [...ids].sort((a, b) => a.localeCompare(b)).join()
+if ([...ids].sort(compareIds).join() !== byIcu)
+  throw new Error('scripts/lazy-modules.mjs: compareIds and localeCompare order the command IDs differently')
 
 // Help as oclif renders it for a non-terminal, for bin/run.js to print without loading oclif. Its own
 // process, stdout a pipe, and none of the variables that change oclif's output.
