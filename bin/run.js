@@ -8,23 +8,29 @@
 // ORGCTL_FAST_PATHS=0 turns them off (tests compare both ways).
 import { readFileSync } from 'node:fs'
 import { arch, platform, release } from 'node:os'
+import { fileURLToPath } from 'node:url'
 
-async function fastAnswer(argv, env) {
+const root = new URL('../', import.meta.url)
+
+/** dist/fast-paths-index.json (scripts/render-fast-paths.mjs), or undefined when there is none. */
+function readIndex(env) {
   if (env.ORGCTL_FAST_PATHS === '0') return undefined
+  try {
+    return JSON.parse(readFileSync(new URL('dist/fast-paths-index.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+async function fastAnswer(argv, env, index) {
+  if (index === undefined) return undefined
   // Debug logging, forced colour, column overrides and pm2 (which ansis treats as a terminal).
   for (const name of Object.keys(env)) {
     if (/^(OCLIF_|FORCE_COLOR$|DEBUG$|ORGCTL_DEBUG$|PM2_HOME$|pm_id$|NEXT_RUNTIME$)/.test(name))
       return undefined
   }
   if (argv.some((a) => /^--?(no-)?colou?r/.test(a))) return undefined
-  const root = new URL('../', import.meta.url)
   // First the small index of what has a fast answer, so that every other command pays one small read.
-  let index
-  try {
-    index = JSON.parse(readFileSync(new URL('dist/fast-paths-index.json', root), 'utf8'))
-  } catch {
-    return undefined
-  }
   // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
   const helpFlags = new Set(index.helpFlags)
   const key = JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))
@@ -74,10 +80,47 @@ function procVersionMentionsMicrosoft() {
   }
 }
 
-const fast = await fastAnswer(process.argv.slice(2), process.env)
+/**
+ * How oclif loads its configuration: from package.json as read here (oclif would find and read it again),
+ * without user plugins (orgctl installs none), and, to run one of orgctl's own commands (not help, not
+ * a typo), without the plugins of package.json, which add only commands (help, autocomplete) and the typo
+ * hook; loading them is ~6 ms of every command. Undefined: oclif as it comes.
+ */
+function loadOptions(argv, index) {
+  if (index === undefined) return undefined
+  let pjson
+  try {
+    pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const own =
+    !argv.some((a) => index.helpFlags.includes(a) || a === '--help') && ownCommand(argv, index.commands)
+  return {
+    root: fileURLToPath(root),
+    pjson: own ? { ...pjson, oclif: { ...pjson.oclif, plugins: [] } } : pjson,
+    userPlugins: false,
+  }
+}
+
+/** Whether the command line starts with the ID (or an alias) of one of orgctl's commands, as oclif finds it. */
+function ownCommand(argv, commands) {
+  const words = []
+  for (const a of argv) {
+    if (a.startsWith('-')) break
+    words.push(a)
+  }
+  for (let n = words.length; n > 0; n--) if (commands.includes(words.slice(0, n).join(':'))) return true
+  return false
+}
+
+const argv = process.argv.slice(2)
+const index = readIndex(process.env)
+const fast = await fastAnswer(argv, process.env, index)
 if (fast === undefined) {
   const { execute } = await import('../dist/index.js')
-  await execute({ dir: import.meta.url })
+  const options = loadOptions(argv, index)
+  await execute(options ? { loadOptions: options } : { dir: import.meta.url })
 } else {
   process.stdout.write(fast)
 }

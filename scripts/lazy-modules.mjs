@@ -5,7 +5,9 @@
 //
 // - debug: oclif's logging, which only the DEBUG variable turns on; without it, loggers that do nothing
 //   (with DEBUG set, the real package, so `DEBUG=* orgctl ...` prints what it always did).
-// - semver: only oclif's check of its own engines, which cannot find its package.json inside a bundle.
+// - semver: only oclif's check of its own engines calls it, and inside the bundle that check stops before
+//   (it finds oclif's package.json through __dirname, which an ES module does not have, and gives up
+//   silently): the stand-in answers for a call that cannot come, and semver is not bundled for it.
 // - tinyglobby: finding command files when there is no manifest (the build always writes one).
 // - minimatch: matching plugin names, which are plain names here (a pattern with a glob character still
 //   goes to minimatch).
@@ -38,7 +40,7 @@ function quiet(namespace) {
 }
 Object.assign(quiet, { enabled: () => false, enable() {}, disable: () => '', names: [], skips: [], formatters: {} })
 module.exports = process.env.DEBUG ? real() : quiet`,
-  semver: 'module.exports = { satisfies: (...a) => real().satisfies(...a) }',
+  semver: 'module.exports = { satisfies: () => true }',
   tinyglobby:
     'module.exports = { glob: (...a) => real().glob(...a), globSync: (...a) => real().globSync(...a) }',
   minimatch: `
@@ -72,7 +74,10 @@ export const lazyModules = {
       if (text.split(SORT).length !== 2)
         throw new Error(`scripts/lazy-modules.mjs: ${args.path} no longer sorts commands as ${SORT}`)
       const helper = `const PLAIN_ID = ${PLAIN_ID};\n${compareIds.toString()}\n`
-      return { contents: helper + text.replace(SORT, '.sort((a, b) => compareIds(a.id, b.id))'), loader: 'js' }
+      return {
+        contents: helper + text.replace(SORT, '.sort((a, b) => compareIds(a.id, b.id))'),
+        loader: 'js',
+      }
     })
     const filter = new RegExp(`^(${NAMES.map((n) => n.replace(/[-/]/g, '\\$&')).join('|')})$`)
     b.onResolve({ filter }, async (args) => {
@@ -97,7 +102,9 @@ export const lazyModules = {
         )
       const shape = STAND_INS[name]
       return {
-        contents: `let loaded\nconst real = () => (loaded ??= require(${JSON.stringify(args.path)}))\n${shape}\n`,
+        contents: shape.includes('real()')
+          ? `let loaded\nconst real = () => (loaded ??= require(${JSON.stringify(args.path)}))\n${shape}\n`
+          : `${shape}\n`,
         loader: 'js',
         resolveDir: process.cwd(),
       }
