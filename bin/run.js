@@ -1,34 +1,53 @@
 #!/usr/bin/env node
 // Two answers come without loading oclif (about half of a bare start-up): `--version`, which prints
 // oclif's user agent, and help on a non-terminal, printed from dist/fast-paths.json, which the build
-// rendered with oclif itself (scripts/render-fast-paths.mjs). Everything else, and any doubt (a
+// rendered with oclif itself (scripts/render-fast-paths.mjs); dist/fast-paths-index.json says which
+// command lines have one, so that the others cost one small file read. Everything else, and any doubt (a
 // terminal, an environment that changes oclif's output, a package.json, manifest or help-rendering
 // package that differs from the build's (bin/stamp.js), a hook that oclif would run first), goes to oclif.
 // ORGCTL_FAST_PATHS=0 turns them off (tests compare both ways).
 import { readFileSync } from 'node:fs'
 import { arch, platform, release } from 'node:os'
+import { fileURLToPath } from 'node:url'
 
-import { stampOf } from './stamp.js'
+const root = new URL('../', import.meta.url)
 
-function fastAnswer(argv, env) {
+/** dist/fast-paths-index.json (scripts/render-fast-paths.mjs), or undefined when there is none. */
+function readIndex(env) {
   if (env.ORGCTL_FAST_PATHS === '0') return undefined
+  try {
+    return JSON.parse(readFileSync(new URL('dist/fast-paths-index.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+async function fastAnswer(argv, env, index) {
+  if (index === undefined) return undefined
   // Debug logging, forced colour, column overrides and pm2 (which ansis treats as a terminal).
   for (const name of Object.keys(env)) {
     if (/^(OCLIF_|FORCE_COLOR$|DEBUG$|ORGCTL_DEBUG$|PM2_HOME$|pm_id$|NEXT_RUNTIME$)/.test(name))
       return undefined
   }
   if (argv.some((a) => /^--?(no-)?colou?r/.test(a))) return undefined
-  const root = new URL('../', import.meta.url)
-  let data
+  // First the small index of what has a fast answer, so that every other command pays one small read.
+  // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
+  const helpFlags = new Set(index.helpFlags)
+  const key = JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))
+  const version = index.versionFlags.includes(argv[0])
+  if (!version && !index.keys.includes(key)) return undefined
+  // What --version and help both depend on: package.json's version and oclif section, and no hook.
   let pjson
   try {
-    data = JSON.parse(readFileSync(new URL('dist/fast-paths.json', root), 'utf8'))
     pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
   } catch {
     return undefined
   }
-  const { stamp } = data
-  if (data.hooks.length > 0 || JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(stamp))
+  if (
+    index.hooks.length > 0 ||
+    index.version !== pjson.version ||
+    index.oclif !== JSON.stringify(pjson.oclif)
+  )
     return undefined
 
   // oclif's user agent: what --version prints, and what root help shows under VERSION.
@@ -37,12 +56,18 @@ function fastAnswer(argv, env) {
   if (os === 'linux' && (/microsoft/i.test(release()) || procVersionMentionsMicrosoft())) return undefined
   const cpu = arch() === 'ia32' ? 'x86' : arch()
   const userAgent = `${pjson.name}/${pjson.version} ${os}-${cpu} node-${process.version}`
-  const versionFlags = new Set(['--version', ...(pjson.oclif.additionalVersionFlags ?? [])])
-  if (versionFlags.has(argv[0])) return `${userAgent}\n`
+  if (version) return `${userAgent}\n`
   if (process.stdout.isTTY) return undefined
-  // oclif treats each of `additionalHelpFlags` (`-h`) exactly as `--help`.
-  const helpFlags = new Set(pjson.oclif.additionalHelpFlags ?? [])
-  const text = data.help[JSON.stringify(argv.map((a) => (helpFlags.has(a) ? '--help' : a)))]
+  // Help also depends on the manifest and the packages that render it (the whole build identity).
+  let data
+  try {
+    data = JSON.parse(readFileSync(new URL('dist/fast-paths.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const { stampOf } = await import('./stamp.js')
+  if (JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(data.stamp)) return undefined
+  const text = data.help[key]
   // Rendered by the build's Node: this Node's user agent goes in its place (an installed copy runs on any).
   return text === undefined || !data.userAgent ? text : text.split(data.userAgent).join(userAgent)
 }
@@ -55,18 +80,47 @@ function procVersionMentionsMicrosoft() {
   }
 }
 
-const fast = fastAnswer(process.argv.slice(2), process.env)
+/**
+ * How oclif loads its configuration: from package.json as read here (oclif would find and read it again),
+ * without user plugins (orgctl installs none), and, to run one of orgctl's own commands (not help, not
+ * a typo), without the plugins of package.json, which add only commands (help, autocomplete) and the typo
+ * hook; loading them is ~6 ms of every command. Undefined: oclif as it comes.
+ */
+function loadOptions(argv, index) {
+  if (index === undefined) return undefined
+  let pjson
+  try {
+    pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const own =
+    !argv.some((a) => index.helpFlags.includes(a) || a === '--help') && ownCommand(argv, index.commands)
+  return {
+    root: fileURLToPath(root),
+    pjson: own ? { ...pjson, oclif: { ...pjson.oclif, plugins: [] } } : pjson,
+    userPlugins: false,
+  }
+}
+
+/** Whether the command line starts with the ID (or an alias) of one of orgctl's commands, as oclif finds it. */
+function ownCommand(argv, commands) {
+  const words = []
+  for (const a of argv) {
+    if (a.startsWith('-')) break
+    words.push(a)
+  }
+  for (let n = words.length; n > 0; n--) if (commands.includes(words.slice(0, n).join(':'))) return true
+  return false
+}
+
+const argv = process.argv.slice(2)
+const index = readIndex(process.env)
+const fast = await fastAnswer(argv, process.env, index)
 if (fast === undefined) {
-  // undici parses HTTP with llhttp, compiled to WebAssembly when the first request is made. V8 compiles
-  // it twice, a baseline tier at once and an optimised one in the background, and Node waits for that
-  // background compile before it exits: about 0.1 s after the last request of a one-shot command, for
-  // code that parses a response in microseconds either way. Must precede any WebAssembly compile.
-  // A V8 flag "for testing": test/startup/liftoff.test.ts fails on a Node that no longer takes it
-  // silently; the gain is measured in docs/BENCHMARKS.md (bench/installed.mjs).
-  const { setFlagsFromString } = await import('node:v8')
-  setFlagsFromString('--liftoff-only')
   const { execute } = await import('../dist/index.js')
-  await execute({ dir: import.meta.url })
+  const options = loadOptions(argv, index)
+  await execute(options ? { loadOptions: options } : { dir: import.meta.url })
 } else {
   process.stdout.write(fast)
 }

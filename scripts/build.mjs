@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { parse as parseYaml } from 'yaml'
 
+import { compareIds, lazyModules } from './lazy-modules.mjs'
 import { sourceStamp } from './source-stamp.mjs'
 
 const require = createRequire(import.meta.url)
@@ -51,6 +52,11 @@ try {
   rmSync(old, { recursive: true, force: true })
 }
 run(require.resolve('oclif/bin/run.js'), ['manifest'])
+// The bundle's oclif sorts command IDs without ICU where that gives localeCompare's order (lazy-modules).
+const ids = Object.keys(JSON.parse(readFileSync('oclif.manifest.json', 'utf8')).commands)
+const byIcu = [...ids].sort((a, b) => a.localeCompare(b)).join()
+if ([...ids].sort(compareIds).join() !== byIcu)
+  throw new Error('scripts/lazy-modules.mjs: compareIds and localeCompare order the command IDs differently')
 
 // Help as oclif renders it for a non-terminal, for bin/run.js to print without loading oclif. Its own
 // process, stdout a pipe, and none of the variables that change oclif's output.
@@ -65,32 +71,30 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
 })
 
 /**
- * The CLI as one ES module, dist/index.js, with the lazily imported parts split into chunks beside it:
- * every command (exported as COMMANDS for oclif's `explicit` command discovery) and @oclif/core's
- * `execute`, which bin/run.js imports from here, so that start-up reads a few files instead of hundreds.
+ * The CLI as ES modules: dist/index.js, @oclif/core's `execute` for bin/run.js, and one entry file per
+ * command where oclif's manifest points (dist/commands/<topic>/<name>.js), with the code they share split
+ * into chunks beside index.js, so that a command reads a few files and only the code it runs; the code
+ * a command imports lazily is a chunk of its own, read when it is used.
  * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
- * relative to itself) with fastify and better-sqlite3; typescript, which oclif only asks for in
- * development; and undici, loaded through dist/undici-lite.cjs (scripts/undici-lite.cjs). dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * relative to itself; reached as `#server/...`, package.json's subpath imports, so that the import reads
+ * the same from every output file) with fastify and better-sqlite3; typescript, which oclif only asks for
+ * in development. dist/bundle-packages.json names the packages inside each output file, for the start-up
  * import guard (test/startup).
  */
 async function bundle(outdir) {
   const commands = listCommands('src/commands')
-  const entry = [
-    "export { execute } from '@oclif/core'",
-    ...commands.map((c, i) => `import c${i} from './${c.file}'`),
-    `export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: c${i}`).join(', ')}}`,
-  ].join('\n')
   const serverDir = resolve('src/server') + sep
   const result = await build({
-    stdin: { contents: entry, resolveDir: process.cwd(), sourcefile: 'cli-entry.ts', loader: 'ts' },
+    entryPoints: [
+      { in: 'orgctl:index', out: 'index' },
+      ...commands.map((c) => ({ in: c.file, out: c.file.replace(/^src\//, '').replace(/\.ts$/, '') })),
+    ],
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     outdir,
-    entryNames: 'index',
-    // Chunks sit beside index.js, so that './server/...' means the same from every output file.
     chunkNames: 'chunk-[hash]',
     metafile: true,
     minifyWhitespace: true,
@@ -102,47 +106,31 @@ async function bundle(outdir) {
     },
     external: ['typescript', 'fastify', 'better-sqlite3'],
     plugins: [
+      lazyModules,
       {
-        name: 'server-stays-apart',
+        name: 'entry-and-server',
         setup(b) {
-          // The transport's lazy import('undici') loads only the parts of undici it uses.
-          b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici-lite.cjs', external: true }))
+          b.onResolve({ filter: /^orgctl:index$/ }, () => ({ path: 'index', namespace: 'orgctl' }))
+          b.onLoad({ filter: /.*/, namespace: 'orgctl' }, () => ({
+            contents: "export { execute } from '@oclif/core'",
+            resolveDir: process.cwd(),
+            loader: 'js',
+          }))
           b.onResolve({ filter: /server\/[^/]+\.js$/ }, (args) => {
             const target = resolve(args.resolveDir, args.path)
             if (!target.startsWith(serverDir)) return undefined
-            return { path: `./server/${relative(serverDir, target).split(sep).join('/')}`, external: true }
+            return { path: `#server/${relative(serverDir, target).split(sep).join('/')}`, external: true }
           })
         },
       },
     ],
   })
-  // One CommonJS file (Node reads its named exports through esbuild's export annotation) instead of
-  // the forty-odd files of undici that it needs.
-  checkUndiciInternals()
-  await build({
-    entryPoints: ['scripts/undici-lite.cjs'],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    outfile: join(outdir, 'undici-lite.cjs'),
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-  })
-  const lite = require(resolve(outdir, 'undici-lite.cjs'))
-  const undici = require('undici')
-  for (const name of ['Agent', 'FormData']) {
-    const same = Object.getOwnPropertyNames(undici[name].prototype).sort().join()
-    if (Object.getOwnPropertyNames(lite[name].prototype).sort().join() !== same)
-      throw new Error(`dist/undici-lite.cjs: ${name} differs from undici's; check scripts/undici-lite.cjs`)
-  }
-  if (typeof lite.request !== 'function') throw new Error('dist/undici-lite.cjs: no request()')
   // esbuild can emit a chunk that no output imports (code that only dead code imported lazily); it
   // would ship in the package and never run, so it goes (test/package/files.test.ts checks).
   const outputs = result.metafile.outputs
   const reached = new Set()
-  for (const queue = [join(outdir, 'index.js')]; queue.length > 0;) {
+  const entries = Object.keys(result.metafile.outputs).filter((f) => result.metafile.outputs[f].entryPoint)
+  for (const queue = [...entries]; queue.length > 0;) {
     const file = queue.shift()
     if (reached.has(file) || !outputs[file]) continue
     reached.add(file)
@@ -162,7 +150,6 @@ async function bundle(outdir) {
     }
     packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = [...names].sort()
   }
-  packages['dist/undici-lite.cjs'] = ['undici']
   writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 }
 
@@ -310,28 +297,4 @@ function listCommands(dir, prefix = []) {
         { id: [...prefix, e.name.slice(0, -3)].join(':'), file: join(dir, e.name).split(sep).join('/') },
       ]
     })
-}
-
-/**
- * scripts/undici-lite.cjs requires undici's internal files by path, which undici does not promise to
- * keep: package.json pins undici exactly, and the build stops here, naming what moved, if the installed
- * undici is not that version or lacks one of the files (rather than bundling something else).
- */
-function checkUndiciInternals() {
-  const pinned = JSON.parse(readFileSync('package.json', 'utf8')).dependencies.undici
-  const installed = JSON.parse(readFileSync(require.resolve('undici/package.json'), 'utf8')).version
-  if (!/^\d+\.\d+\.\d+$/.test(pinned))
-    throw new Error(`package.json: undici must be pinned exactly (scripts/undici-lite.cjs), not "${pinned}"`)
-  if (installed !== pinned)
-    throw new Error(`undici ${installed} is installed but package.json pins ${pinned}: run npm install`)
-  const lite = readFileSync('scripts/undici-lite.cjs', 'utf8')
-  const paths = [...lite.matchAll(/require\('(undici\/[^']+)'\)/g)].map((m) => m[1])
-  if (paths.length === 0) throw new Error('scripts/undici-lite.cjs requires no undici files?')
-  for (const path of paths) {
-    try {
-      require.resolve(path)
-    } catch {
-      throw new Error(`scripts/undici-lite.cjs: undici ${installed} has no ${path}; update the file list`)
-    }
-  }
 }

@@ -18,6 +18,7 @@ import { stampOf } from '../bin/stamp.js'
 
 const root = resolve(fileURLToPath(import.meta.url), '../..')
 const out = join(root, 'dist', 'fast-paths.json')
+const indexOut = join(root, 'dist', 'fast-paths-index.json')
 
 /** Hooks that oclif runs around --version and help; with any of them, there are no fast paths. */
 const AROUND_EVERY_RUN = ['init', 'finally', 'prerun', 'postrun', 'preparse']
@@ -73,3 +74,23 @@ if (hooks.length === 0) {
 const data = { stamp: stamp(root), hooks, help, userAgent: config.userAgent }
 writeFileSync(`${out}.tmp`, JSON.stringify(data))
 renameSync(`${out}.tmp`, out)
+// What bin/run.js reads first, on every start: whether the command line has a fast answer at all (most
+// do not), and what --version depends on, without reading the help texts.
+const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
+const index = {
+  keys: Object.keys(help),
+  // orgctl's own commands and their aliases (bin/run.js loads oclif without plugins to run one).
+  commands: Object.values(manifest.commands).flatMap((c) => [
+    c.id,
+    ...(c.aliases ?? []),
+    ...(c.hiddenAliases ?? []),
+  ]),
+  helpFlags: pjson.oclif.additionalHelpFlags ?? [],
+  versionFlags: ['--version', ...(pjson.oclif.additionalVersionFlags ?? [])],
+  hooks,
+  version: pjson.version,
+  oclif: JSON.stringify(pjson.oclif),
+}
+writeFileSync(`${indexOut}.tmp`, JSON.stringify(index))
+renameSync(`${indexOut}.tmp`, indexOut)

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
+import type * as Http from 'node:http'
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
-
-import type * as UndiciTypes from 'undici'
 
 import {
   ApiError,
@@ -24,10 +23,15 @@ import {
   retryDelay,
 } from './retry.js'
 
-type Undici = typeof UndiciTypes
-let undiciModule: Promise<Undici> | undefined
-// undici costs ~40 ms to load; commands that fail validation never pay for it.
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
+type HttpModule = typeof Http
+// node:http rather than undici (or fetch, which is undici inside Node): it loads in ~3 ms and parses with
+// Node's native llhttp, where undici took ~40 ms to load plus a WebAssembly compile per process
+// (docs/BENCHMARKS.md). node:https (TLS) loads only for an https:// API; commands that fail
+// validation load neither.
+const httpModules: Partial<Record<'http:' | 'https:', Promise<HttpModule>>> = {}
+const loadHttp = (protocol: 'http:' | 'https:'): Promise<HttpModule> =>
+  (httpModules[protocol] ??=
+    protocol === 'https:' ? (import('node:https') as unknown as Promise<HttpModule>) : import('node:http'))
 
 /** Options of a {@link Transport}. */
 export interface TransportOptions {
@@ -47,7 +51,7 @@ export interface TransportOptions {
   sleep?: (ms: number) => Promise<void>
   /** Shared by all requests of this client: a 429's `Retry-After` holds every request, not just its own. */
   pause?: PauseGate
-  /** Keep-alive connections per origin (default: undici's, unbounded); bulk runs size it to their concurrency. */
+  /** Keep-alive connections per origin (default: unbounded); bulk runs size it to their concurrency. */
   connections?: number
   /**
    * Aborted on SIGINT/SIGTERM (its reason the signal's name): the request in flight and any wait end at
@@ -116,13 +120,22 @@ const MAX_TEXT_EXCERPT = 200
  * idempotency keys on POST, error mapping and the redacted `--debug` trace.
  */
 export class Transport {
-  private agent: UndiciTypes.Agent | undefined
+  private agent: Agent | undefined
   private readonly maxRetries: number
   private readonly sleep: (ms: number) => Promise<void>
+  private readonly inFlight = new Set<Exchange>()
 
   constructor(private readonly options: TransportOptions) {
     this.maxRetries = options.maxRetries ?? MAX_RETRIES
     this.sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }))
+    // SIGINT/SIGTERM: every request in flight ends at once (then throwIfInterrupted says why).
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        for (const exchange of this.inFlight) exchange.req?.destroy(new Error('interrupted'))
+      },
+      { once: true },
+    )
   }
 
   /** The base URL requests go to. */
@@ -136,56 +149,66 @@ export class Transport {
     path: string,
     opts: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const undici = await loadUndici()
-    this.agent ??= new undici.Agent({
-      connect: { timeout: this.options.timeoutMs },
-      ...(this.options.connections ? { connections: this.options.connections } : {}),
-    })
     const url = this.url(path, opts.query)
-    const idempotencyKey = method === 'POST' ? (opts.idempotencyKey ?? randomUUID()) : undefined
+    const protocol = new URL(url).protocol === 'https:' ? 'https:' : 'http:'
+    const http = await loadHttp(protocol)
+    // One pool per client; a client talks to one origin (its base URL), so one protocol.
+    this.agent ??= new http.Agent({
+      keepAlive: true,
+      ...(this.options.connections ? { maxSockets: this.options.connections } : {}),
+    })
+    // globalThis.crypto rather than node:crypto: loaded only by the commands that POST.
+    const idempotencyKey =
+      method === 'POST' ? (opts.idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.options.userAgent,
     }
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
-    if (opts.json !== undefined) headers['content-type'] = 'application/json'
-    if (opts.body) headers['content-type'] = opts.body.contentType
+    // The body is the same bytes on every attempt (a multipart body included), so it is built once.
+    const body = await this.body(opts)
+    if (body) {
+      headers['content-type'] = body.contentType
+      headers['content-length'] = String(body.data.byteLength)
+    }
     for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value
     const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
     const shown = redactUserInfo(redactPath(url))
     const origin = redactUserInfo(new URL(url).origin)
     this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
 
-    const interrupt = this.options.signal
     for (let attempt = 1; ; attempt++) {
       this.throwIfInterrupted()
       if (this.options.pause) await this.wait(() => this.options.pause!.wait(this.sleep))
       const started = performance.now()
-      const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)
+      // A timer per attempt, and no AbortController or AbortSignal.any (~25 µs a request, felt in bulk
+      // runs): the timer, or an interrupt (the constructor's listener), destroys the request, which ends
+      // the wait for its answer or the read of its body with an error.
+      const exchange: Exchange = { timedOut: false }
+      const timer = setTimeout(() => {
+        exchange.timedOut = true
+        exchange.req?.destroy(new Error(`timeout after ${this.options.timeoutMs}ms`))
+      }, this.options.timeoutMs)
+      this.inFlight.add(exchange)
       let outcome:
         | { status: number; headers: Record<string, string>; text: string }
         | { error: unknown }
         | { tooLarge: number; headers: Record<string, string> }
       try {
-        const res = await undici.request(url, {
-          method: method as 'GET',
-          headers,
-          body: this.body(undici, opts),
-          dispatcher: this.agent,
-          signal: interrupt ? AbortSignal.any([controller.signal, interrupt]) : controller.signal,
-        })
-        const text = await readBounded(res.body, MAX_BODY_BYTES)
+        const res = await send(http, url, { method, headers, body: body?.data, agent: this.agent }, exchange)
+        const text = await readBounded(res, MAX_BODY_BYTES)
         const resHeaders = flattenHeaders(res.headers)
+        const status = res.statusCode ?? 0
         outcome =
           text === undefined
-            ? { tooLarge: res.statusCode, headers: resHeaders }
-            : { status: res.statusCode, headers: resHeaders, text }
+            ? { tooLarge: status, headers: resHeaders }
+            : { status, headers: resHeaders, text }
       } catch (error) {
         outcome = { error }
       } finally {
         clearTimeout(timer)
+        this.inFlight.delete(exchange)
       }
       const ms = Math.round(performance.now() - started)
       this.options.onResponse?.(
@@ -208,7 +231,7 @@ export class Transport {
       }
 
       if ('error' in outcome) {
-        const timedOut = controller.signal.aborted
+        const timedOut = exchange.timedOut
         const reason = timedOut
           ? `timeout after ${this.options.timeoutMs}ms`
           : describeNetworkError(outcome.error)
@@ -317,7 +340,7 @@ export class Transport {
   async close(): Promise<void> {
     const agent = this.agent
     this.agent = undefined
-    await agent?.close()
+    agent?.destroy()
   }
 
   private url(path: string, query?: RequestOptions['query']): string {
@@ -328,17 +351,27 @@ export class Transport {
     return url.toString()
   }
 
-  private body(
-    undici: Undici,
-    opts: RequestOptions,
-  ): string | Uint8Array | InstanceType<Undici['FormData']> | undefined {
-    if (opts.json !== undefined) return JSON.stringify(opts.json)
-    if (opts.body) return opts.body.data
+  private async body(opts: RequestOptions): Promise<{ data: Uint8Array; contentType: string } | undefined> {
+    if (opts.json !== undefined)
+      return { data: Buffer.from(JSON.stringify(opts.json)), contentType: 'application/json' }
+    if (opts.body)
+      return {
+        data: typeof opts.body.data === 'string' ? Buffer.from(opts.body.data) : opts.body.data,
+        contentType: opts.body.contentType,
+      }
     if (opts.file) {
-      const form = new undici.FormData()
-      const blob = new Blob([opts.file.data], { type: opts.file.contentType })
-      form.append(opts.file.field, blob, opts.file.filename)
-      return form
+      // Node's own FormData encodes the multipart body (boundary, quoted file name) as fetch would send it.
+      const form = new FormData()
+      form.append(
+        opts.file.field,
+        new Blob([opts.file.data], { type: opts.file.contentType }),
+        opts.file.filename,
+      )
+      const encoded = new Response(form)
+      return {
+        data: new Uint8Array(await encoded.arrayBuffer()),
+        contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+      }
     }
     return undefined
   }
@@ -476,12 +509,34 @@ export function isTooDeep(text: string, max: number = MAX_JSON_DEPTH): boolean {
   return false
 }
 
+/** One attempt in flight: its request (for a timeout or an interrupt to destroy) and whether it timed out. */
+interface Exchange {
+  req?: ClientRequest
+  timedOut: boolean
+}
+
+/** One HTTP exchange: resolves with the response once its head has arrived (the body still to be read). */
+function send(
+  http: HttpModule,
+  url: string,
+  options: { method: string; headers: Record<string, string>; body: Uint8Array | undefined; agent: Agent },
+  exchange: Exchange,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const { method, headers, agent } = options
+    const req = http.request(url, { method, headers, agent }, resolve)
+    exchange.req = req
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
 /**
  * Reads a response body up to `max` bytes; undefined (and the stream destroyed, so the connection is
  * dropped) as soon as it grows beyond, whatever Content-Length said.
  */
 async function readBounded(
-  body: AsyncIterable<Uint8Array> & { destroy(): void },
+  body: AsyncIterable<Buffer> & { destroy(): void },
   max: number,
 ): Promise<string | undefined> {
   const chunks: Uint8Array[] = []

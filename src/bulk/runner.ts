@@ -406,12 +406,38 @@ async function send<Row>(
       stop.abort()
     }
   }
+  // Rows are marked `sending` a few at a time, with one commit, before any of them is handed to a worker:
+  // a commit per row was the largest part of the journal's cost. A row marked but not yet sent when the
+  // run dies is re-sent with its key by the next run, like one that was on the wire.
+  const ready: { item: ValidItem<Row>; entry: JournalEntry }[] = []
+  let filling: Promise<void> | undefined
+  const fill = async (): Promise<void> => {
+    const batch: typeof ready = []
+    while (batch.length < concurrency) {
+      const next = await nextToSend()
+      if (!next) break
+      batch.push(next)
+    }
+    if (batch.length === 0 || !journalOpen || stop.signal.aborted) return
+    // Durable before the requests leave: a crash from here on re-sends them with the same keys.
+    journal.markSending(batch.map((b) => b.item.line))
+    ready.push(...batch)
+  }
+  const take = async (): Promise<{ item: ValidItem<Row>; entry: JournalEntry } | undefined> => {
+    while (ready.length === 0) {
+      const wasFilling = filling !== undefined
+      filling ??= fill().finally(() => (filling = undefined))
+      await filling
+      // The fill this worker waited for found no row (and no other fill may find one): the file is done.
+      if (ready.length === 0 && !wasFilling) return undefined
+      if (ready.length === 0 && (stop.signal.aborted || !journalOpen)) return undefined
+    }
+    return ready.shift()
+  }
   const work = async (): Promise<void> => {
     for (;;) {
-      const next = await nextToSend()
+      const next = await take()
       if (!next || !journalOpen || stop.signal.aborted) return
-      // Durable before the request leaves: a crash from here on re-sends with the same key.
-      journal.markSending([next.item.line])
       const outcome = await sendRow(next.item, next.entry)
       if (!outcome || !journalOpen) return
       journal.markDone(next.item.line, outcome.state as DoneState, outcome.error)

@@ -25,6 +25,12 @@ export async function loadJq(filter: string): Promise<JqFilter> {
   // jq-web is CommonJS whose exports are a promise of the module: require() hands over exactly that,
   // whatever ESM interop a bundler or test runner applies to a dynamic import.
   const { createRequire } = await import('node:module')
+  // jq is WebAssembly: V8 compiles it at once at the baseline tier and again, optimised, in the
+  // background, and Node waits for that second compile before it exits, for a filter that runs in
+  // microseconds either way. `--liftoff-only` keeps the first; it must be set before the compile. V8 calls
+  // it a flag "for testing": test/startup/liftoff.test.ts fails on a Node line that stops taking it
+  // silently; the gain is measured in docs/BENCHMARKS.md (bench/installed.mjs).
+  ;(await import('node:v8')).setFlagsFromString('--liftoff-only')
   const jq = await (createRequire(import.meta.url)('jq-web') as Promise<JqModule>)
   const run = (json: string, program: string): string => {
     // jq-web leaves jq's exit status in process.exitCode and reports jq's stderr (e.g. `debug`) through

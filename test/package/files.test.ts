@@ -13,26 +13,44 @@ beforeAll(async () => {
   files = await packedFiles()
 })
 
-/** Relative imports of one built module (esbuild's minified output and tsc's alike). */
-function relativeImports(file: string): string[] {
+/**
+ * Relative imports of one built module (esbuild's minified output and tsc's alike), and those through
+ * package.json's subpath imports (`#server/...`), resolved as Node resolves them.
+ */
+function relativeImports(file: string, subpaths: Record<string, string>): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8')
-  const found = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!)
-  return found.map((spec) => normalize(join(dirname(file), spec)))
+  const found = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']((?:\.{1,2}\/|#)[^"']+)["']/g)].map(
+    (m) => m[1]!,
+  )
+  return found.map((spec) => {
+    if (!spec.startsWith('#')) return normalize(join(dirname(file), spec))
+    const pattern = Object.keys(subpaths).find((p) => spec.startsWith(p.replace(/\*$/, '')))
+    if (!pattern) throw new Error(`${file} imports ${spec}, which package.json's "imports" does not map`)
+    return normalize(subpaths[pattern]!.replace('*', spec.slice(pattern.length - 1)))
+  })
 }
 
-/** Every module reachable from the entry points: bin/run.js, the keyring helper and the hooks package.json names. */
+/**
+ * Every module reachable from the entry points: bin/run.js, the commands oclif's manifest points to, the
+ * keyring helper and the hooks package.json names.
+ */
 function reachable(): Set<string> {
   const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     oclif: { hooks?: Record<string, string | string[]> }
+    imports?: Record<string, string>
+  }
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, { relativePath: string[] }>
   }
   const hooks = Object.values(pjson.oclif.hooks ?? {}).flat()
+  const commands = Object.values(manifest.commands).map((c) => c.relativePath.join('/'))
   // The keyring helper is started by path (src/core/keyring.ts), not imported.
-  const queue = ['bin/run.js', 'dist/core/keyring-child.js', ...hooks.map((h) => normalize(h))]
+  const queue = ['bin/run.js', ...commands, 'dist/core/keyring-child.js', ...hooks.map((h) => normalize(h))]
   const seen = new Set<string>()
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     if (seen.has(file)) continue
     seen.add(file)
-    if (/\.(c|m)?js$/.test(file)) queue.push(...relativeImports(file))
+    if (/\.(c|m)?js$/.test(file)) queue.push(...relativeImports(file, pjson.imports ?? {}))
   }
   return seen
 }
@@ -47,14 +65,20 @@ describe('the package', () => {
   it('holds every module the entry points load, the manifest and the data files the code reads', () => {
     const needed = reachable()
     expect(needed).toContain('dist/index.js')
+    expect(needed).toContain('dist/commands/org/get.js')
     expect(needed).toContain('dist/server/sandbox.js')
-    expect(needed).toContain('dist/undici-lite.cjs')
     const missing = [...needed].filter((f) => !files.includes(f))
     expect(missing).toEqual([])
     const migrations = readdirSync(join(ROOT, 'src/server/migrations')).map(
       (m) => `dist/server/migrations/${m}`,
     )
-    for (const f of ['oclif.manifest.json', 'dist/fast-paths.json', 'dist/openapi.json', ...migrations])
+    for (const f of [
+      'oclif.manifest.json',
+      'dist/fast-paths.json',
+      'dist/fast-paths-index.json',
+      'dist/openapi.json',
+      ...migrations,
+    ])
       expect(files).toContain(f)
   })
 

@@ -121,6 +121,23 @@ describe('fast paths in bin/run.js', () => {
     expect(r.code).toBe(2)
   })
 
+  it("runs orgctl's own commands with oclif loaded without the plugins, and answers as with them", async () => {
+    for (const argv of [
+      ['version', '--json'],
+      ['org', 'get', 'not-a-uuid'],
+      ['org', 'get', '--no-such-flag'],
+      ['org', 'alias', 'list', '--json'],
+    ]) {
+      const [lite, full] = await Promise.all([orgctl(argv), orgctl(argv, OCLIF)])
+      expect(lite.oclifLoaded, argv.join(' ')).toBe(true)
+      expect(lite, argv.join(' ')).toEqual(full)
+    }
+    // Help and typos still see the plugins' commands (`help`, `autocomplete`).
+    const typo = await orgctl(['autocomplet'])
+    expect(typo.stderr).toContain('Did you mean `orgctl autocomplete`?')
+    expect(typo.code).toBe(127)
+  })
+
   it('takes -h as --help, as oclif does', async () => {
     const [fast, slow] = await Promise.all([
       orgctl(['org', 'get', '-h']),

@@ -1,6 +1,6 @@
-// bin/run.js sets the V8 flag `--liftoff-only` at start-up (undici's llhttp WebAssembly is then
-// compiled once, by the baseline compiler, and the process does not wait for an optimising compile
-// before it exits; gain in docs/BENCHMARKS.md). V8 calls the flag one "for testing": it may change or
+// `--jq` sets the V8 flag `--liftoff-only` before it loads jq (jq-web's WebAssembly is then compiled
+// once, by the baseline compiler, and the process does not wait for an optimising compile before it
+// exits; gain in docs/BENCHMARKS.md). V8 calls the flag one "for testing": it may change or
 // go in any Node line, and an unknown flag makes V8 print "Error: unrecognized flag" on every command.
 // These tests fail on a Node where that happens, so CI's Node lines catch it.
 import { spawnSync } from 'node:child_process'
@@ -12,12 +12,12 @@ import { describe, expect, it } from 'vitest'
 const ROOT = resolve(import.meta.dirname, '../..')
 
 describe('--liftoff-only', () => {
-  it('is set by bin/run.js before the CLI (and any WebAssembly) is loaded', () => {
-    const text = readFileSync(join(ROOT, 'bin/run.js'), 'utf8')
+  it('is set by --jq before jq (the only WebAssembly orgctl runs) is loaded', () => {
+    const text = readFileSync(join(ROOT, 'src/core/jq.ts'), 'utf8')
     const flag = text.indexOf("setFlagsFromString('--liftoff-only')")
-    const cli = text.indexOf("await import('../dist/index.js')")
+    const jq = text.indexOf("('jq-web')")
     expect(flag).toBeGreaterThan(0)
-    expect(cli).toBeGreaterThan(flag)
+    expect(jq).toBeGreaterThan(flag)
   })
 
   it('is a flag this Node accepts silently, and WebAssembly still runs under it', () => {
