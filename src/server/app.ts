@@ -192,11 +192,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // promise per request, which a GET organization (the hot path, issue 17) would pay for nothing.
   // Added after the rate limiter so that its onRequest hook runs first: a flood of bad tokens is
   // limited before each one costs a database lookup.
-  const authenticated = async (request: FastifyRequest): Promise<void> => {
-    // The rate limiter's key already resolved the token when it is on.
-    const user = request.user ?? authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
-    if (!user) throw unauthenticated()
+  // A callback hook, not an async one: it does no I/O, and every request runs it (no promise to settle).
+  const authenticated = (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: (error?: Error) => void,
+  ): void => {
+    let user: UserRow | undefined
+    try {
+      // The rate limiter's key already resolved the token when it is on.
+      user = request.user ?? authenticate(store, ephemeral, ephemeralAdmin, bearerToken(request))
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    if (!user) {
+      done(unauthenticated())
+      return
+    }
     request.user = user
+    done()
   }
   // @fastify/multipart parses forms on every route that takes a body; a JSON route refuses them as the
   // contract says (415), instead of validating an empty body (422). After authentication, which
