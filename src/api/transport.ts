@@ -284,7 +284,8 @@ export class Transport {
       if (opts.raw) return { status, headers: resHeaders, body: text as T, idempotencyKey }
       // An accepted error status (a 404 the caller handles) may come from a proxy as HTML: the caller
       // only needs its status. A success must be usable.
-      const broken = status >= 200 && status < 300 ? brokenBody(text, resHeaders) : undefined
+      const checked = status >= 200 && status < 300 ? checkBody(text, resHeaders) : undefined
+      const broken = checked?.broken
       if (broken && opts.lenientBody) {
         this.trace(`${method} ${shown} → ${status} with an unusable body (${broken}), taken as done`)
         return { status, headers: resHeaders, body: null as T, idempotencyKey }
@@ -311,7 +312,8 @@ export class Transport {
           attempt,
         )
       }
-      return { status, headers: resHeaders, body: parseBody(text, resHeaders) as T, idempotencyKey }
+      const parsed = checked && 'value' in checked ? checked.value : parseBody(text, resHeaders)
+      return { status, headers: resHeaders, body: parsed as T, idempotencyKey }
     }
   }
 
@@ -472,22 +474,22 @@ function parseBody(text: string, headers: Record<string, string>): unknown {
 }
 
 /**
- * What is wrong with a success body, if anything: JSON nested too deep (refused before parsing, which
- * could exhaust the stack), JSON that does not parse, or a non-empty body that is not JSON at all.
- * An empty body is not wrong here: each operation decides whether it needs one.
+ * A success body, parsed once: what is wrong with it, if anything (JSON nested too deep, refused before
+ * parsing, which could exhaust the stack; JSON that does not parse; a non-empty body that is not JSON at
+ * all), else its value (`null` for an empty body: each operation decides whether it needs one).
  */
-function brokenBody(
+function checkBody(
   text: string,
   headers: Record<string, string>,
-): 'deep' | 'malformed' | 'not-json' | undefined {
-  if (text.trim() === '') return undefined
-  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text)) return 'not-json'
-  if (isTooDeep(text)) return 'deep'
+): { broken: 'deep' | 'malformed' | 'not-json' } | { broken?: undefined; value: unknown } {
+  if (text.trim() === '') return { value: parseBody(text, headers) }
+  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text))
+    return { broken: 'not-json' }
+  if (isTooDeep(text)) return { broken: 'deep' }
   try {
-    JSON.parse(text)
-    return undefined
+    return { value: JSON.parse(text) }
   } catch {
-    return 'malformed'
+    return { broken: 'malformed' }
   }
 }
 
