@@ -3,9 +3,9 @@
 // with `node -e 0`:
 // - `--version` and `--help` of the installed copy, with its fast paths and without them
 //   (ORGCTL_FAST_PATHS=0), so the gain of the fast paths is measured where users meet them;
-// - `org get ID --json` against a server in another process, as installed and in two copies of the
-//   installed package that each drop one start-up trick: full undici bundled instead of
-//   dist/undici-lite.cjs, and bin/run.js without the `--liftoff-only` V8 flag.
+// - `org get ID --json` against a server in another process, as installed and without the start-up
+//   shortcuts (ORGCTL_FAST_PATHS=0: oclif then also loads its plugins for orgctl's own commands);
+// - `org get ID --jq .name`, as installed and in a copy whose bundle does not set `--liftoff-only`.
 // ORGCTL_BENCH_PREFIX=<folder> reuses an install made before; without it the bench installs (about a
 // minute, mostly npm) and removes its own.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -16,6 +16,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
@@ -23,14 +24,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { build } from 'esbuild'
-
 import { fmt, median, root, startServerProcess, timeInterleaved } from './lib.mjs'
 
 const RUNS = 21
 const TOKEN = 'bench-admin-token-installed'
-const LIFTOFF =
-  /^ {2}const \{ setFlagsFromString \} = await import\('node:v8'\)\n {2}setFlagsFromString\('--liftoff-only'\)\n/m
+const LIFTOFF = 'setFlagsFromString("--liftoff-only")'
 
 /** As test/package/tarball.ts installPacked: install scripts skipped, better-sqlite3's addon reused. */
 function install(dir) {
@@ -118,33 +116,16 @@ export async function run() {
       rows.push(`| ${r.name} | ${fmt(r.median, 1)} | ${fmt(r.median / floor, 2)}x | ${fmt(cpu[i])} |`),
     )
   }
-  const fullUndici = await variant(pkg, 'full-undici', async (d) => {
-    // The whole of undici (its index) as one CommonJS file, the way dist/undici-lite.cjs is made.
-    const entry = join(d, 'full-undici-entry.cjs')
-    // Named exports assigned one by one, so that Node sees them from an ES module (as it does the lite one's).
-    writeFileSync(
-      entry,
-      `const u = require(${JSON.stringify(join(root, 'node_modules/undici'))})\n` +
-        'exports.Agent = u.Agent\nexports.FormData = u.FormData\nexports.request = u.request\n',
-    )
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      outfile: join(d, 'dist', 'undici-lite.cjs'),
-      minifyWhitespace: true,
-      minifySyntax: true,
-      logLevel: 'warning',
-      allowOverwrite: true,
-    })
-  })
   const noLiftoff = await variant(pkg, 'no-liftoff', (d) => {
-    const file = join(d, 'bin', 'run.js')
-    const text = readFileSync(file, 'utf8')
-    if (!LIFTOFF.test(text)) throw new Error('bench/installed.mjs: bin/run.js sets no --liftoff-only to drop')
-    writeFileSync(file, text.replace(LIFTOFF, ''))
+    // The bundle's chunk that holds src/core/jq.ts, with the flag's call made a no-op.
+    const chunks = readdirSync(join(d, 'dist')).filter((f) => f.endsWith('.js'))
+    const holder = chunks.find((f) => readFileSync(join(d, 'dist', f), 'utf8').includes(LIFTOFF))
+    if (!holder) throw new Error('bench/installed.mjs: no chunk sets --liftoff-only to drop')
+    const file = join(d, 'dist', holder)
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(LIFTOFF, 'setFlagsFromString("--no-liftoff-only")'),
+    )
   })
   try {
     ratio([
@@ -170,14 +151,17 @@ export async function run() {
           [bin, 'org', 'get', org, '--json'],
           remote,
         ),
-        c('… with all of undici instead of undici-lite', [fullUndici, 'org', 'get', org, '--json'], remote),
-        c('… without `--liftoff-only`', [noLiftoff, 'org', 'get', org, '--json'], remote),
+        c('… without the start-up shortcuts', [bin, 'org', 'get', org, '--json'], {
+          ...remote,
+          ORGCTL_FAST_PATHS: '0',
+        }),
+        c('installed `org get ID --jq .name`', [bin, 'org', 'get', org, '--jq', '.name'], remote),
+        c('… without `--liftoff-only`', [noLiftoff, 'org', 'get', org, '--jq', '.name'], remote),
       ])
     } finally {
       await server.stop()
     }
   } finally {
-    rmSync(`${pkg}-full-undici`, { recursive: true, force: true })
     rmSync(`${pkg}-no-liftoff`, { recursive: true, force: true })
     rmSync(dir, { recursive: true, force: true })
   }
@@ -187,7 +171,7 @@ export async function run() {
     return `${fmt(a.median - b.median)} ms wall (${pct(a.median, b.median)} %), ${fmt(a.cpu - b.cpu)} ms CPU (${pct(a.cpu, b.cpu)} %)`
   }
   const markdown = [
-    `Median wall time of ${RUNS} interleaved runs per case (after 2 warm-up rounds), output piped, run from a folder outside the clone with a fresh HOME; then as many interleaved runs for the CPU time of each process (user + system, from bash's \`times\`), which a loaded machine moves far less than wall time. "Installed" is \`npm pack\` of this build installed with \`npm install -g --prefix\`; the last two rows are copies of that install with one start-up trick taken out. Command: \`node bench/run.mjs installed\` (\`ORGCTL_BENCH_PREFIX=<prefix>\` reuses an install).`,
+    `Median wall time of ${RUNS} interleaved runs per case (after 2 warm-up rounds), output piped, run from a folder outside the clone with a fresh HOME; then as many interleaved runs for the CPU time of each process (user + system, from bash's \`times\`), which a loaded machine moves far less than wall time. "Installed" is \`npm pack\` of this build installed with \`npm install -g --prefix\`; the last row is a copy of that install with one start-up trick taken out. Command: \`node bench/run.mjs installed\` (\`ORGCTL_BENCH_PREFIX=<prefix>\` reuses an install).`,
     '',
     '| command | median wall (ms) | / floor | median CPU (ms) |',
     '| --- | ---: | ---: | ---: |',
@@ -196,8 +180,9 @@ export async function run() {
     '### Start-up tricks (issue 13)',
     '',
     `- **Fast paths** (bin/run.js answers \`--version\` and piped help from dist/fast-paths.json without loading oclif): kept. They are stamped with a build identity made of contents (bin/stamp.js: package.json's version and oclif section, a hash of the manifest, the versions of @oclif/core and the plugins that render help), no longer file times, so they fire in an installed copy too (test/package/installed.test.ts, test/startup/fast-paths.test.ts). Gain in the installed copy: \`--version\` ${gain(2, 1)}, \`--help\` ${gain(4, 3)}.`,
-    `- **undici-lite** (dist/undici-lite.cjs: the parts of undici the transport uses, bundled from undici's internal files): kept, made robust. undici is pinned exactly in package.json (the internal paths are not undici's API); scripts/build.mjs stops when the installed undici is not the pinned version or lacks a file the lite entry requires, and test/startup/undici-lite.test.ts checks the same and that it behaves as undici. At run time nothing loads undici by path: the lite file is self-contained. Gain on \`org get\`: ${gain(7, 6)}.`,
-    `- **\`--liftoff-only\`** (V8 flag set by bin/run.js before the CLI loads, so llhttp's WebAssembly is compiled once at the baseline tier and the process does not wait for the optimising compile at exit): kept, made robust. test/startup/liftoff.test.ts fails on a Node whose V8 no longer accepts the flag silently (it would print "unrecognized flag" on every command), and checks that it precedes the CLI's import; CI's other Node lines run it. It is process-wide by design: jq (jq-web) and bulk runs also use baseline-compiled WebAssembly, which parses a response in microseconds either way. Gain on \`org get\`: ${gain(8, 6)}.`,
+    `- **oclif without its plugins for orgctl's own commands** (bin/run.js hands oclif package.json as read, without user plugins, and without the help, autocomplete and not-found plugins when the command line names one of orgctl's commands, not help and not a typo; issue 17): test/startup/fast-paths.test.ts checks that the answers are the same. Gain on \`org get\`: ${gain(7, 6)}.`,
+    `- **undici-lite**: gone with undici (issue 17): the transport is node:http, which loads in a few ms and needs no WebAssembly.`,
+    `- **\`--liftoff-only\`** (V8 flag set by \`--jq\` before jq-web's WebAssembly is compiled, so it is compiled once at the baseline tier and the process does not wait for the optimising compile at exit): kept for jq, the only WebAssembly left. test/startup/liftoff.test.ts fails on a Node whose V8 no longer accepts the flag silently, and checks that it precedes jq's load; CI's other Node lines run it. Gain on \`org get --jq\`: ${gain(9, 8)}.`,
   ].join('\n')
   return { title: 'Start-up of the installed package', markdown }
 }

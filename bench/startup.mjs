@@ -1,6 +1,7 @@
 // Start-up: whole-process wall time of short orgctl commands against `node -e 0` (the floor), interleaved
-// so that drift on a shared machine hits every case alike. Goals (issue 6): --version and --help within
-// 1.5x the floor, `org get ID` against a server in another process within 2x, on the sandbox within 3x.
+// so that drift on a shared machine hits every case alike. Goals (issues 6 and 17): --version and --help
+// within 1.5x the floor, `org get ID` against a server in another process within 2.5x (issue 17; 2x in
+// issue 6), on the sandbox within 3x.
 // Where a goal is not met, the case is profiled (`node --cpu-prof`) and the top self time is reported.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -84,7 +85,7 @@ export async function run() {
           '`orgctl org get ID --json` (server in another process)',
           [cli, 'org', 'get', org, '--json'],
           remote,
-          2,
+          2.5,
         ),
       ]
       const t = tabulate(cases, timeInterleaved(cases, { runs: RUNS }))

@@ -149,9 +149,9 @@ export class Transport {
     path: string,
     opts: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const url = this.url(path, opts.query)
-    const protocol = new URL(url).protocol === 'https:' ? 'https:' : 'http:'
-    const http = await loadHttp(protocol)
+    const target = this.target(path, opts.query)
+    const url = target.toString()
+    const http = await loadHttp(target.protocol === 'https:' ? 'https:' : 'http:')
     // One pool per client; a client talks to one origin (its base URL), so one protocol.
     this.agent ??= new http.Agent({
       keepAlive: true,
@@ -175,8 +175,8 @@ export class Transport {
     for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value
     const retryable = isRetryableRequest(method, idempotencyKey !== undefined)
     const shown = redactUserInfo(redactPath(url))
-    const origin = redactUserInfo(new URL(url).origin)
-    this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
+    const origin = redactUserInfo(target.origin)
+    if (this.options.trace) this.trace(`${method} ${shown} headers ${JSON.stringify(redactHeaders(headers))}`)
 
     for (let attempt = 1; ; attempt++) {
       this.throwIfInterrupted()
@@ -284,7 +284,8 @@ export class Transport {
       if (opts.raw) return { status, headers: resHeaders, body: text as T, idempotencyKey }
       // An accepted error status (a 404 the caller handles) may come from a proxy as HTML: the caller
       // only needs its status. A success must be usable.
-      const broken = status >= 200 && status < 300 ? brokenBody(text, resHeaders) : undefined
+      const checked = status >= 200 && status < 300 ? checkBody(text, resHeaders) : undefined
+      const broken = checked?.broken
       if (broken && opts.lenientBody) {
         this.trace(`${method} ${shown} → ${status} with an unusable body (${broken}), taken as done`)
         return { status, headers: resHeaders, body: null as T, idempotencyKey }
@@ -311,7 +312,8 @@ export class Transport {
           attempt,
         )
       }
-      return { status, headers: resHeaders, body: parseBody(text, resHeaders) as T, idempotencyKey }
+      const parsed = checked && 'value' in checked ? checked.value : parseBody(text, resHeaders)
+      return { status, headers: resHeaders, body: parsed as T, idempotencyKey }
     }
   }
 
@@ -328,7 +330,7 @@ export class Transport {
 
   /** The absolute URL a path resolves to on this API (the caller checks that it stays on its origin). */
   resolve(path: string): URL {
-    return new URL(this.url(path))
+    return this.target(path)
   }
 
   /** A text with this client's token (and any other given secret) replaced, for echoing a server's answer. */
@@ -343,12 +345,12 @@ export class Transport {
     agent?.destroy()
   }
 
-  private url(path: string, query?: RequestOptions['query']): string {
+  private target(path: string, query?: RequestOptions['query']): URL {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.replace(/\/*$/, '/'))
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value))
     }
-    return url.toString()
+    return url
   }
 
   private async body(opts: RequestOptions): Promise<{ data: Uint8Array; contentType: string } | undefined> {
@@ -472,22 +474,22 @@ function parseBody(text: string, headers: Record<string, string>): unknown {
 }
 
 /**
- * What is wrong with a success body, if anything: JSON nested too deep (refused before parsing, which
- * could exhaust the stack), JSON that does not parse, or a non-empty body that is not JSON at all.
- * An empty body is not wrong here: each operation decides whether it needs one.
+ * A success body, parsed once: what is wrong with it, if anything (JSON nested too deep, refused before
+ * parsing, which could exhaust the stack; JSON that does not parse; a non-empty body that is not JSON at
+ * all), else its value (`null` for an empty body: each operation decides whether it needs one).
  */
-function brokenBody(
+function checkBody(
   text: string,
   headers: Record<string, string>,
-): 'deep' | 'malformed' | 'not-json' | undefined {
-  if (text.trim() === '') return undefined
-  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text)) return 'not-json'
-  if (isTooDeep(text)) return 'deep'
+): { broken: 'deep' | 'malformed' | 'not-json' } | { broken?: undefined; value: unknown } {
+  if (text.trim() === '') return { value: parseBody(text, headers) }
+  if (!(headers['content-type'] ?? '').includes('json') && !/^\s*[[{]/.test(text))
+    return { broken: 'not-json' }
+  if (isTooDeep(text)) return { broken: 'deep' }
   try {
-    JSON.parse(text)
-    return undefined
+    return { value: JSON.parse(text) }
   } catch {
-    return 'malformed'
+    return { broken: 'malformed' }
   }
 }
 
@@ -533,23 +535,32 @@ function send(
 
 /**
  * Reads a response body up to `max` bytes; undefined (and the stream destroyed, so the connection is
- * dropped) as soon as it grows beyond, whatever Content-Length said.
+ * dropped) as soon as it grows beyond, whatever Content-Length said. Events rather than `for await`: an
+ * async iterator per response was a visible part of a bulk row's client time.
  */
-async function readBounded(
-  body: AsyncIterable<Buffer> & { destroy(): void },
-  max: number,
-): Promise<string | undefined> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.byteLength
-    if (size > max) {
-      body.destroy()
-      return undefined
+function readBounded(body: IncomingMessage, max: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let settled = false
+    const settle = (result: string | undefined | Error): void => {
+      if (settled) return
+      settled = true
+      if (result instanceof Error) reject(result)
+      else resolve(result)
     }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > max) {
+        settle(undefined)
+        body.destroy()
+      } else chunks.push(chunk)
+    })
+    body.on('end', () => settle(Buffer.concat(chunks).toString('utf8')))
+    body.on('error', (error) => settle(error))
+    // Closed before its end without an error of its own (the connection dropped under it).
+    body.on('close', () => settle(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
+  })
 }
 
 function describeType(headers: Record<string, string>): string {

@@ -51,7 +51,7 @@ describe.concurrent(
       expect(run.code).toBe(7)
       expect(seen).toHaveLength(5)
       expect(run.json().error).toMatchObject({ exitCode: 7, status: null })
-      expect(run.json().error.message).toMatch(/Could not reach .*UND_ERR_SOCKET.*\(5 attempts\)/)
+      expect(run.json().error.message).toMatch(/Could not reach .*: ECONNRESET \(5 attempts\)/)
     })
 
     it('a server that hangs up before answering: retried, then exit 7', async () => {
