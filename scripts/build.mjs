@@ -52,6 +52,11 @@ try {
   rmSync(old, { recursive: true, force: true })
 }
 run(require.resolve('oclif/bin/run.js'), ['manifest'])
+// oclif lists the commands in the order it happened to load them, which differs from build to build:
+// sorted by ID, the committed manifest changes only when a command does.
+const written = JSON.parse(readFileSync('oclif.manifest.json', 'utf8'))
+written.commands = Object.fromEntries(Object.entries(written.commands).sort(([a], [b]) => (a < b ? -1 : 1)))
+writeFileSync('oclif.manifest.json', `${JSON.stringify(written, null, 2)}\n`)
 // The bundle's oclif sorts command IDs without ICU where that gives localeCompare's order (lazy-modules).
 const ids = Object.keys(JSON.parse(readFileSync('oclif.manifest.json', 'utf8')).commands)
 const byIcu = [...ids].sort((a, b) => a.localeCompare(b)).join()
