@@ -65,8 +65,9 @@ async function fastAnswer(argv, env, index) {
   } catch {
     return undefined
   }
-  const { stampOf } = await import('./stamp.js')
-  if (JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(data.stamp)) return undefined
+  const { manifestMatches, stampOf } = await import('./stamp.js')
+  if (!manifestMatches(root) || JSON.stringify(stampOf(root, pjson)) !== JSON.stringify(data.stamp))
+    return undefined
   const text = data.help[key]
   // Rendered by the build's Node: this Node's user agent goes in its place (an installed copy runs on any).
   return text === undefined || !data.userAgent ? text : text.split(data.userAgent).join(userAgent)

@@ -5,10 +5,10 @@
 //
 // The file also records what it was rendered from, as a build identity made of contents, not file
 // times (an installed package keeps neither the clone's mtimes nor node_modules/.package-lock.json):
-// package.json's version and oclif section, a hash of the manifest, and the version of each package
+// package.json's version and oclif section, the manifest (a copy beside it), and the version of each package
 // that renders help (@oclif/core and the plugins). bin/run.js computes the same identity at start-up
 // (stampOf there; test/startup checks both agree) and steps aside when anything differs.
-import { writeFileSync, renameSync, readFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync, renameSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -72,6 +72,8 @@ if (hooks.length === 0) {
 }
 // Root help shows oclif's user agent, which names this Node: bin/run.js puts its own in its place.
 const data = { stamp: stamp(root), hooks, help, userAgent: config.userAgent }
+// The manifest help was rendered from, for bin/stamp.js to compare byte for byte.
+copyFileSync(join(root, 'oclif.manifest.json'), join(root, 'dist', 'fast-paths-manifest.json'))
 writeFileSync(`${out}.tmp`, JSON.stringify(data))
 renameSync(`${out}.tmp`, out)
 // What bin/run.js reads first, on every start: whether the command line has a fast answer at all (most

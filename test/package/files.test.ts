@@ -76,6 +76,7 @@ describe('the package', () => {
       'oclif.manifest.json',
       'dist/fast-paths.json',
       'dist/fast-paths-index.json',
+      'dist/fast-paths-manifest.json',
       'dist/openapi.json',
       ...migrations,
     ])
