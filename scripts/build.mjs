@@ -28,6 +28,22 @@ import { compareIds, lazyModules } from './lazy-modules.mjs'
 import { sourceStamp } from './source-stamp.mjs'
 
 const require = createRequire(import.meta.url)
+
+/** How the CLI and the server are bundled alike: minified ES modules for Node 20 and later. */
+const ES_MODULE_FOR_NODE = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  metafile: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  // CommonJS packages inside an ES module still call require() for Node's built-ins.
+  banner: {
+    js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
+  },
+}
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' })
 const next = `dist.next-${process.pid}`
 const old = `dist.old-${process.pid}`
@@ -94,21 +110,10 @@ async function bundle(outdir) {
       { in: 'orgctl:index', out: 'index' },
       ...commands.map((c) => ({ in: c.file, out: c.file.replace(/^src\//, '').replace(/\.ts$/, '') })),
     ],
-    bundle: true,
+    ...ES_MODULE_FOR_NODE,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
     outdir,
     chunkNames: 'chunk-[hash]',
-    metafile: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-    // CommonJS packages inside an ES module still call require() for Node's built-ins.
-    banner: {
-      js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
-    },
     external: ['typescript', 'fastify', 'better-sqlite3'],
     plugins: [
       lazyModules,
@@ -171,19 +176,8 @@ async function bundleServer(outdir) {
   const validationModule = resolve('src/server/validation.ts')
   const result = await build({
     entryPoints: ['src/server/sandbox.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
+    ...ES_MODULE_FOR_NODE,
     outfile: join(outdir, 'server', 'sandbox.js'),
-    metafile: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-    // CommonJS packages inside an ES module still call require() for Node's built-ins.
-    banner: {
-      js: "import { createRequire as __orgctlRequire } from 'node:module'\nconst require = __orgctlRequire(import.meta.url)",
-    },
     external: ['better-sqlite3'],
     allowOverwrite: true,
     plugins: [
