@@ -216,6 +216,7 @@ export class Journal {
     reopen: Statement
     sending: Statement
     done: Statement
+    unsending: Statement
     invalid: Statement
     counts: Statement
     problems: Statement
@@ -242,6 +243,9 @@ export class Journal {
          WHERE line = ? AND state IN ('pending', 'sending', 'failed')`,
       ),
       done: db.prepare('UPDATE rows SET state = ?, last_error = ?, updated_at = ? WHERE line = ?'),
+      unsending: db.prepare(
+        `UPDATE rows SET state = ?, attempts = attempts - 1, updated_at = ? WHERE line = ? AND state = 'sending'`,
+      ),
       invalid: db.prepare(
         `INSERT INTO rows (line, email, state, idempotency_key, last_error, updated_at) VALUES (?, ?, 'invalid', ?, ?, ?)
          ON CONFLICT (line) DO UPDATE SET state = 'invalid', email = excluded.email, last_error = excluded.last_error,
@@ -332,6 +336,19 @@ export class Journal {
   markDone(line: number, state: DoneState, error?: string): void {
     this.write(() => {
       this.statements.done.run(state, state === 'sent' ? null : (error ?? null), this.now(), line)
+    })
+  }
+
+  /**
+   * Puts rows that were marked `sending` but never handed to a request back as they were planned
+   * (`pending` or `failed`), the attempt uncounted: a stopped run must not leave them looking as if they
+   * might have reached the server. A row an earlier run left `sending` stays so. Buffered, like markDone.
+   */
+  unmarkSending(rows: readonly { line: number; plannedState: RowState }[]): void {
+    this.write(() => {
+      const now = this.now()
+      for (const { line, plannedState } of rows)
+        if (plannedState !== 'sending') this.statements.unsending.run(plannedState, now, line)
     })
   }
 

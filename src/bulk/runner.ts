@@ -407,8 +407,9 @@ async function send<Row>(
     }
   }
   // Rows are marked `sending` a few at a time, with one commit, before any of them is handed to a worker:
-  // a commit per row was the largest part of the journal's cost. A row marked but not yet sent when the
-  // run dies is re-sent with its key by the next run, like one that was on the wire.
+  // a commit per row was the largest part of the journal's cost. Rows still waiting when the run stops
+  // (Ctrl-C, a fatal answer) are put back as they were planned (below); only a process killed outright
+  // leaves them `sending`, to be re-sent with their keys like a row that was on the wire.
   const ready: { item: ValidItem<Row>; entry: JournalEntry }[] = []
   let filling: Promise<void> | undefined
   const fill = async (): Promise<void> => {
@@ -437,7 +438,12 @@ async function send<Row>(
   const work = async (): Promise<void> => {
     for (;;) {
       const next = await take()
-      if (!next || !journalOpen || stop.signal.aborted) return
+      if (!next) return
+      if (!journalOpen || stop.signal.aborted) {
+        // Stopped while this worker waited: the row goes back unsent, to be put back as planned.
+        ready.unshift(next)
+        return
+      }
       const outcome = await sendRow(next.item, next.entry)
       if (!outcome || !journalOpen) return
       journal.markDone(next.item.line, outcome.state as DoneState, outcome.error)
@@ -463,6 +469,9 @@ async function send<Row>(
     progress.update(counts, true)
     progress.finish()
     await rows.return(undefined).catch(() => undefined)
+    journal.unmarkSending(
+      ready.splice(0).map(({ item, entry }) => ({ line: item.line, plannedState: entry.state })),
+    )
     journal.flush()
     void api.close()
   }

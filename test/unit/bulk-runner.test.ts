@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { Transport } from '../../src/api/transport.js'
 import { runBulkInvite } from '../../src/bulk/runner.js'
+import { openDatabase } from '../../src/sqlite/driver.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const ORG = '3f1c9a6e-8d2b-4e7f-9a1c-2b3d4e5f6a7b'
@@ -78,5 +79,67 @@ describe('bulk runner', () => {
     const early = api.arrivals.filter((at) => at > t + 50 && at < t + 950)
     expect(early).toEqual([])
     expect(api.arrivals.length).toBe(13)
+  })
+
+  it('puts rows marked sending but never sent back as planned when a fatal answer stops the run', async () => {
+    // The first invitation is accepted at once and the next three after 300 ms; the fifth, sent by the first
+    // worker from a new batch while the rest of that batch waits for a worker, is refused (401), which stops
+    // the run with those rows marked `sending` but never sent.
+    const received: string[] = []
+    server = createServer((req, res) => {
+      let body = ''
+      req.setEncoding('utf8').on('data', (d: string) => (body += d))
+      req.on('end', () => {
+        received.push((JSON.parse(body) as { email: string }).email)
+        const n = received.length
+        const answer = (status: number, text: string) => {
+          res.writeHead(status, { 'content-type': 'application/json' })
+          res.end(text)
+        }
+        if (n === 5) answer(401, '{"message":"Unauthenticated."}')
+        else setTimeout(() => answer(200, '{"success":true}'), n === 1 ? 0 : 300)
+      })
+    })
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`
+    const dir = tempDir('runner-fatal')
+    const file = join(dir, 'people.csv')
+    const rows = Array.from({ length: 20 }, (_, i) => `u${i}@example.com,U ${i},3`)
+    writeFileSync(file, `email,name,roles\n${rows.join('\n')}\n`)
+    const transport = new Transport({ baseUrl: url, token: 't', userAgent: 'test', timeoutMs: 5000 })
+    await expect(
+      runBulkInvite({
+        api: transport,
+        organizationId: ORG,
+        file,
+        concurrency: 4,
+        dataDir: dir,
+        stderr: quiet,
+      }),
+    ).rejects.toMatchObject({ status: 401 })
+    await transport.close()
+    const journals = readdirSync(join(dir, 'journals')).filter((f) => f.endsWith('.journal.db'))
+    expect(journals).toHaveLength(1)
+    const db = openDatabase(join(dir, 'journals', journals[0]!))
+    const marked = db.prepare(`SELECT email, attempts FROM rows WHERE state = 'sending'`).all() as {
+      email: string
+      attempts: number
+    }[]
+    const pending = db.prepare(`SELECT email, attempts FROM rows WHERE state = 'pending'`).all() as {
+      email: string
+      attempts: number
+    }[]
+    db.close()
+    // Only rows that reached the server may look as if they might have (the refused one, and those whose
+    // answers came after the run stopped); the refused one's batch-mates are pending again, their attempt
+    // uncounted.
+    expect(received).toHaveLength(5)
+    expect(marked.map((r) => r.email)).toContain(received[4])
+    for (const row of marked) expect(received).toContain(row.email)
+    expect(pending.length).toBeGreaterThan(0)
+    for (const row of pending) {
+      expect(received).not.toContain(row.email)
+      expect(row.attempts).toBe(0)
+    }
   })
 })
