@@ -4,7 +4,7 @@
 // - `--version` and `--help` of the installed copy, with its fast paths and without them
 //   (ORGCTL_FAST_PATHS=0), so the gain of the fast paths is measured where users meet them;
 // - `org get ID --json` against a server in another process, as installed and without the start-up
-//   shortcuts (ORGCTL_FAST_PATHS=0: oclif then also loads its plugins for orgctl's own commands);
+//   shortcuts (ORGCTL_FAST_PATHS=0: no fast-path index, oclif finds and reads package.json itself);
 // - `org get ID --jq .name`, as installed and in a copy whose bundle does not set `--liftoff-only`.
 // ORGCTL_BENCH_PREFIX=<folder> reuses an install made before; without it the bench installs (about a
 // minute, mostly npm) and removes its own.
@@ -151,7 +151,7 @@ export async function run() {
           [bin, 'org', 'get', org, '--json'],
           remote,
         ),
-        c('… without the start-up shortcuts', [bin, 'org', 'get', org, '--json'], {
+        c('… with ORGCTL_FAST_PATHS=0 (no start-up shortcuts)', [bin, 'org', 'get', org, '--json'], {
           ...remote,
           ORGCTL_FAST_PATHS: '0',
         }),
@@ -179,8 +179,8 @@ export async function run() {
     '',
     '### Start-up tricks (issue 13)',
     '',
-    `- **Fast paths** (bin/run.js answers \`--version\` and piped help from dist/fast-paths.json without loading oclif): kept. They are stamped with a build identity made of contents (bin/stamp.js: package.json's version and oclif section, a hash of the manifest, the versions of @oclif/core and the plugins that render help), no longer file times, so they fire in an installed copy too (test/package/installed.test.ts, test/startup/fast-paths.test.ts). Gain in the installed copy: \`--version\` ${gain(2, 1)}, \`--help\` ${gain(4, 3)}.`,
-    `- **oclif without its plugins for orgctl's own commands** (bin/run.js hands oclif package.json as read, without user plugins, and without the help, autocomplete and not-found plugins when the command line names one of orgctl's commands, not help and not a typo; issue 17): test/startup/fast-paths.test.ts checks that the answers are the same. Gain on \`org get\`: ${gain(7, 6)}.`,
+    `- **Fast paths** (bin/run.js answers \`--version\` and piped help from dist/fast-paths.json without loading oclif): kept. They are stamped with a build identity made of contents (bin/stamp.js: package.json's version and oclif section, the manifest, compared byte for byte with the copy help was rendered from, the versions of @oclif/core and the plugins that render help), no longer file times, so they fire in an installed copy too (test/package/installed.test.ts, test/startup/fast-paths.test.ts). Gain in the installed copy: \`--version\` ${gain(2, 1)}, \`--help\` ${gain(4, 3)}.`,
+    `- **oclif's load options** (bin/run.js hands oclif package.json as it read it, and no user plugins; issue 17): test/startup/fast-paths.test.ts checks that the answers are the same. The next row's \`ORGCTL_FAST_PATHS=0\` also turns off the fast-path index read, so the two rows compare every start-up shortcut on a command that has no fast answer: ${gain(7, 6)}. (Loading oclif without its plugins for orgctl's own commands was tried and dropped: once oclif's sort no longer set up ICU and plugin names were compared without minimatch, the plugins cost about 2 ms, within the noise.)`,
     `- **undici-lite**: gone with undici (issue 17): the transport is node:http, which loads in a few ms and needs no WebAssembly.`,
     `- **\`--liftoff-only\`** (V8 flag set by \`--jq\` before jq-web's WebAssembly is compiled, so it is compiled once at the baseline tier and the process does not wait for the optimising compile at exit): kept for jq, the only WebAssembly left. test/startup/liftoff.test.ts fails on a Node whose V8 no longer accepts the flag silently, and checks that it precedes jq's load; CI's other Node lines run it. Gain on \`org get --jq\`: ${gain(9, 8)}.`,
   ].join('\n')

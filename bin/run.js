@@ -12,6 +12,19 @@ import { fileURLToPath } from 'node:url'
 
 const root = new URL('../', import.meta.url)
 
+let packageJson
+/** package.json, read once (the fast paths and oclif's load options both need it), or undefined. */
+function readPackageJson() {
+  if (packageJson === undefined) {
+    try {
+      packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+    } catch {
+      packageJson = null
+    }
+  }
+  return packageJson ?? undefined
+}
+
 /** dist/fast-paths-index.json (scripts/render-fast-paths.mjs), or undefined when there is none. */
 function readIndex(env) {
   if (env.ORGCTL_FAST_PATHS === '0') return undefined
@@ -37,12 +50,8 @@ async function fastAnswer(argv, env, index) {
   const version = index.versionFlags.includes(argv[0])
   if (!version && !index.keys.includes(key)) return undefined
   // What --version and help both depend on: package.json's version and oclif section, and no hook.
-  let pjson
-  try {
-    pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
-  } catch {
-    return undefined
-  }
+  const pjson = readPackageJson()
+  if (pjson === undefined) return undefined
   if (
     index.hooks.length > 0 ||
     index.version !== pjson.version ||
@@ -82,37 +91,13 @@ function procVersionMentionsMicrosoft() {
 }
 
 /**
- * How oclif loads its configuration: from package.json as read here (oclif would find and read it again),
- * without user plugins (orgctl installs none), and, to run one of orgctl's own commands (not help, not
- * a typo), without the plugins of package.json, which add only commands (help, autocomplete) and the typo
- * hook; loading them is ~6 ms of every command. Undefined: oclif as it comes.
+ * How oclif loads its configuration: from package.json as read here (oclif would find and read it
+ * again) and without user plugins (orgctl installs none). Undefined (ORGCTL_FAST_PATHS=0, or no
+ * package.json): oclif as it comes.
  */
-function loadOptions(argv, index) {
-  if (index === undefined) return undefined
-  let pjson
-  try {
-    pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
-  } catch {
-    return undefined
-  }
-  const own =
-    !argv.some((a) => index.helpFlags.includes(a) || a === '--help') && ownCommand(argv, index.commands)
-  return {
-    root: fileURLToPath(root),
-    pjson: own ? { ...pjson, oclif: { ...pjson.oclif, plugins: [] } } : pjson,
-    userPlugins: false,
-  }
-}
-
-/** Whether the command line starts with the ID (or an alias) of one of orgctl's commands, as oclif finds it. */
-function ownCommand(argv, commands) {
-  const words = []
-  for (const a of argv) {
-    if (a.startsWith('-')) break
-    words.push(a)
-  }
-  for (let n = words.length; n > 0; n--) if (commands.includes(words.slice(0, n).join(':'))) return true
-  return false
+function loadOptions(env) {
+  const pjson = env.ORGCTL_FAST_PATHS === '0' ? undefined : readPackageJson()
+  return pjson && { root: fileURLToPath(root), pjson, userPlugins: false }
 }
 
 const argv = process.argv.slice(2)
@@ -120,7 +105,7 @@ const index = readIndex(process.env)
 const fast = await fastAnswer(argv, process.env, index)
 if (fast === undefined) {
   const { execute } = await import('../dist/index.js')
-  const options = loadOptions(argv, index)
+  const options = loadOptions(process.env)
   await execute(options ? { loadOptions: options } : { dir: import.meta.url })
 } else {
   process.stdout.write(fast)

@@ -79,15 +79,8 @@ renameSync(`${out}.tmp`, out)
 // What bin/run.js reads first, on every start: whether the command line has a fast answer at all (most
 // do not), and what --version depends on, without reading the help texts.
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
 const index = {
   keys: Object.keys(help),
-  // orgctl's own commands and their aliases (bin/run.js loads oclif without plugins to run one).
-  commands: Object.values(manifest.commands).flatMap((c) => [
-    c.id,
-    ...(c.aliases ?? []),
-    ...(c.hiddenAliases ?? []),
-  ]),
   helpFlags: pjson.oclif.additionalHelpFlags ?? [],
   versionFlags: ['--version', ...(pjson.oclif.additionalVersionFlags ?? [])],
   hooks,

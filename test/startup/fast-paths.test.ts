@@ -121,7 +121,7 @@ describe('fast paths in bin/run.js', () => {
     expect(r.code).toBe(2)
   })
 
-  it("runs orgctl's own commands with oclif loaded without the plugins, and answers as with them", async () => {
+  it("runs commands with oclif given bin/run.js's package.json, and answers as oclif loading its own", async () => {
     for (const argv of [
       ['version', '--json'],
       ['org', 'get', 'not-a-uuid'],
@@ -132,7 +132,7 @@ describe('fast paths in bin/run.js', () => {
       expect(lite.oclifLoaded, argv.join(' ')).toBe(true)
       expect(lite, argv.join(' ')).toEqual(full)
     }
-    // Help and typos still see the plugins' commands (`help`, `autocomplete`).
+    // Typos still see the plugins' commands (`help`, `autocomplete`).
     const typo = await orgctl(['autocomplet'])
     expect(typo.stderr).toContain('Did you mean `orgctl autocomplete`?')
     expect(typo.code).toBe(127)
