@@ -1,5 +1,5 @@
 import type * as Http from 'node:http'
-import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
+import type { Agent, IncomingMessage } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 
 import {
@@ -78,7 +78,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>
   /** JSON body. */
   json?: unknown
-  /** Multipart body with a single file (rebuilt for every attempt). */
+  /** Multipart body with a single file (encoded once, sent by every attempt). */
   file?: FilePart
   /** false for the one unauthenticated operation (invite accept). */
   auth?: boolean
@@ -124,18 +124,15 @@ export class Transport {
   private readonly maxRetries: number
   private readonly sleep: (ms: number) => Promise<void>
   private readonly inFlight = new Set<Exchange>()
+  /** SIGINT/SIGTERM: every request in flight ends at once (then throwIfInterrupted says why). */
+  private readonly onInterrupt = (): void => {
+    for (const exchange of this.inFlight) exchange.fail?.(new Error('interrupted'))
+  }
 
   constructor(private readonly options: TransportOptions) {
     this.maxRetries = options.maxRetries ?? MAX_RETRIES
     this.sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }))
-    // SIGINT/SIGTERM: every request in flight ends at once (then throwIfInterrupted says why).
-    options.signal?.addEventListener(
-      'abort',
-      () => {
-        for (const exchange of this.inFlight) exchange.req?.destroy(new Error('interrupted'))
-      },
-      { once: true },
-    )
+    options.signal?.addEventListener('abort', this.onInterrupt, { once: true })
   }
 
   /** The base URL requests go to. */
@@ -188,7 +185,7 @@ export class Transport {
       const exchange: Exchange = { timedOut: false }
       const timer = setTimeout(() => {
         exchange.timedOut = true
-        exchange.req?.destroy(new Error(`timeout after ${this.options.timeoutMs}ms`))
+        exchange.fail?.(new Error(`timeout after ${this.options.timeoutMs}ms`))
       }, this.options.timeoutMs)
       this.inFlight.add(exchange)
       let outcome:
@@ -343,6 +340,7 @@ export class Transport {
     const agent = this.agent
     this.agent = undefined
     agent?.destroy()
+    this.options.signal?.removeEventListener('abort', this.onInterrupt)
   }
 
   private target(path: string, query?: RequestOptions['query']): URL {
@@ -511,9 +509,14 @@ export function isTooDeep(text: string, max: number = MAX_JSON_DEPTH): boolean {
   return false
 }
 
-/** One attempt in flight: its request (for a timeout or an interrupt to destroy) and whether it timed out. */
+/** One attempt in flight: how a timeout or an interrupt ends it, and whether it timed out. */
 interface Exchange {
-  req?: ClientRequest
+  /**
+   * Destroys the request and rejects the wait for its answer: a request still queued for one of the
+   * pool's sockets gets no error from destroy() until it is given one. Once the answer has come, the
+   * destroyed response ends the read of its body with an error instead.
+   */
+  fail?: (error: Error) => void
   timedOut: boolean
 }
 
@@ -527,7 +530,10 @@ function send(
   return new Promise((resolve, reject) => {
     const { method, headers, agent } = options
     const req = http.request(url, { method, headers, agent }, resolve)
-    exchange.req = req
+    exchange.fail = (error) => {
+      req.destroy(error)
+      reject(error)
+    }
     req.on('error', reject)
     req.end(options.body)
   })
