@@ -118,6 +118,8 @@ export function organizationRoutes(app: FastifyInstance, { store, mediaDir }: Ro
     },
     async (request) => {
       const upload = uploads.get(request)!
+      // The upload took a while: what other processes committed meanwhile (a demotion, a removal) counts.
+      store.refresh()
       const org = organizationFor(store, caller(request), request.params.organization, 'manage')
       // Named by content: the client's file name never reaches a path.
       const file = `${sha256(upload.bytes)}.${upload.type}`
