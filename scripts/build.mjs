@@ -1,7 +1,9 @@
-// Compiles src/ to dist/, copies the server's SQL migrations beside their loader, writes
-// api/openapi.yaml as dist/openapi.json, and regenerates
-// oclif.manifest.json so that start-up never scans the commands folder, then renders the fast paths
-// of bin/run.js (dist/fast-paths.json).
+// Compiles src/ to dist/ (tsc, for the type check of the tree and the few modules loaded by path), bundles
+// the CLI (dist/index.js, one entry per command, shared chunks) and the server (dist/server/sandbox.js,
+// with validators compiled from the spec), copies the server's SQL migrations, writes api/openapi.yaml
+// as dist/openapi.json, regenerates oclif.manifest.json (sorted) so that start-up never scans the
+// commands folder, then renders the fast paths of bin/run.js (dist/fast-paths.json, its index, and the
+// copy of the manifest they were rendered from).
 //
 // The new tree is built beside dist/ and swapped in with renames, so a CLI process (or a test run)
 // that starts during a build never sees a half-empty dist/.
@@ -96,10 +98,9 @@ execFileSync(process.execPath, ['scripts/render-fast-paths.mjs'], {
  * command where oclif's manifest points (dist/commands/<topic>/<name>.js), with the code they share split
  * into chunks beside index.js, so that a command reads a few files and only the code it runs; the code
  * a command imports lazily is a chunk of its own, read when it is used.
- * Left out: the sandbox server (tsc's dist/server/, which finds its migrations and the OpenAPI file
- * relative to itself; reached as `#server/...`, package.json's subpath imports, so that the import reads
- * the same from every output file) with fastify and better-sqlite3; typescript, which oclif only asks for
- * in development. dist/bundle-packages.json names the packages inside each output file, for the start-up
+ * Left out: the sandbox server (its own bundle, dist/server/sandbox.js: bundleServer, below; reached as
+ * `#server/...`, package.json's subpath imports, so that the import reads the same from every output
+ * file) with fastify and better-sqlite3; typescript, which oclif only asks for in development. dist/bundle-packages.json names the packages inside each output file, for the start-up
  * import guard (test/startup).
  */
 async function bundle(outdir) {
@@ -152,14 +153,8 @@ async function bundle(outdir) {
     delete outputs[file]
   }
   const packages = {}
-  for (const [file, output] of Object.entries(outputs)) {
-    const names = new Set()
-    for (const input of Object.keys(output.inputs)) {
-      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
-      if (m) names.add(m[1])
-    }
-    packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = [...names].sort()
-  }
+  for (const [file, output] of Object.entries(outputs))
+    packages[`dist/${relative(outdir, file).split(sep).join('/')}`] = packagesIn(output)
   writeFileSync(join(outdir, 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 }
 
@@ -242,12 +237,7 @@ async function bundleServer(outdir) {
   // For the start-up import guard (test/startup): which packages the server bundle holds.
   const packagesFile = join(outdir, 'bundle-packages.json')
   const packages = JSON.parse(readFileSync(packagesFile, 'utf8'))
-  const names = new Set()
-  for (const input of Object.keys(Object.values(result.metafile.outputs)[0].inputs)) {
-    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
-    if (m) names.add(m[1])
-  }
-  packages['dist/server/sandbox.js'] = [...names].sort()
+  packages['dist/server/sandbox.js'] = packagesIn(Object.values(result.metafile.outputs)[0])
   writeFileSync(packagesFile, `${JSON.stringify(packages, null, 2)}\n`)
 }
 
@@ -305,6 +295,16 @@ async function precompileValidators(outdir) {
     ].join('\n'),
   )
   return entry
+}
+
+/** The packages whose code is inside one output file of esbuild's metafile, sorted. */
+function packagesIn(output) {
+  const names = new Set()
+  for (const input of Object.keys(output.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
+    if (m) names.add(m[1])
+  }
+  return [...names].sort()
 }
 
 /** Command files under `dir` and their oclif IDs (`org/get.ts` is `org:get`). */
