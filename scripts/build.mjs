@@ -332,7 +332,7 @@ function checkPluginRanges(metafile) {
   for (const [file, input] of Object.entries(metafile.inputs)) {
     if (!file.startsWith('src/server/')) continue
     for (const i of input.imports) {
-      const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i.path)
+      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i.path)
       if (m && m[1] !== 'fastify') imported.add(m[1])
     }
   }
