@@ -55,15 +55,14 @@ async function throttlingApi(
   }
 }
 
-describe('bulk runner', () => {
-  it('holds every worker, not only the refused request, until Retry-After has passed', async () => {
-    const api = await throttlingApi(4)
-    const dir = tempDir('runner')
-    const file = join(dir, 'people.csv')
-    const rows = Array.from({ length: 12 }, (_, i) => `u${i}@example.com,U ${i},3`)
-    writeFileSync(file, `email,name,roles\n${rows.join('\n')}\n`)
-    const transport = new Transport({ baseUrl: api.url, token: 't', userAgent: 'test', timeoutMs: 5000 })
-    const summary = await runBulkInvite({
+/** Invites `rows` people from a CSV in `dir` against `url`, 4 at a time, with the journal in `dir`. */
+async function inviteAll(url: string, dir: string, rows: number): ReturnType<typeof runBulkInvite> {
+  const file = join(dir, 'people.csv')
+  const people = Array.from({ length: rows }, (_, i) => `u${i}@example.com,U ${i},3`)
+  writeFileSync(file, `email,name,roles\n${people.join('\n')}\n`)
+  const transport = new Transport({ baseUrl: url, token: 't', userAgent: 'test', timeoutMs: 5000 })
+  try {
+    return await runBulkInvite({
       api: transport,
       organizationId: ORG,
       file,
@@ -71,7 +70,15 @@ describe('bulk runner', () => {
       dataDir: dir,
       stderr: quiet,
     })
+  } finally {
     await transport.close()
+  }
+}
+
+describe('bulk runner', () => {
+  it('holds every worker, not only the refused request, until Retry-After has passed', async () => {
+    const api = await throttlingApi(4)
+    const summary = await inviteAll(api.url, tempDir('runner'), 12)
     expect(summary).toMatchObject({ total: 12, sent: 12, failed: 0 })
     // The three requests in flight with the refused one answer 150 ms later; with a per-request pause their
     // workers would send their next rows at once. With the shared pause nothing arrives before 1 s.
@@ -103,21 +110,7 @@ describe('bulk runner', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`
     const dir = tempDir('runner-fatal')
-    const file = join(dir, 'people.csv')
-    const rows = Array.from({ length: 20 }, (_, i) => `u${i}@example.com,U ${i},3`)
-    writeFileSync(file, `email,name,roles\n${rows.join('\n')}\n`)
-    const transport = new Transport({ baseUrl: url, token: 't', userAgent: 'test', timeoutMs: 5000 })
-    await expect(
-      runBulkInvite({
-        api: transport,
-        organizationId: ORG,
-        file,
-        concurrency: 4,
-        dataDir: dir,
-        stderr: quiet,
-      }),
-    ).rejects.toMatchObject({ status: 401 })
-    await transport.close()
+    await expect(inviteAll(url, dir, 20)).rejects.toMatchObject({ status: 401 })
     const journals = readdirSync(join(dir, 'journals')).filter((f) => f.endsWith('.journal.db'))
     expect(journals).toHaveLength(1)
     const db = openDatabase(join(dir, 'journals', journals[0]!))
